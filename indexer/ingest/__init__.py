@@ -1,0 +1,82 @@
+"""Read a corpus file into a :class:`~indexer.model.RawDocument`, by suffix."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..model import RawDocument, RejectedFile
+from ..ocrfix import looks_like_ocr
+from .text import decode_text
+
+__all__ = ["RejectedFile", "iter_corpus", "read_document", "source_name"]
+
+SUFFIXES = {".txt", ".pdf"}
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+def source_name(path: Path, corpus_dir: Path) -> str:
+    """The file's path relative to the corpus, with forward slashes."""
+    return path.relative_to(corpus_dir).as_posix()
+
+
+def iter_corpus(corpus_dir: Path) -> Iterator[Path]:
+    """Every indexable file below the corpus dir, in a stable order.
+
+    Symlinked directories are not followed (a link loop must not hang us) and
+    hidden files and the metadata file are skipped.
+    """
+    for path in sorted(_walk(corpus_dir)):
+        if path.suffix.lower() in SUFFIXES and not path.name.startswith("."):
+            yield path
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_symlink() and entry.is_dir():
+                continue
+            if entry.is_dir():
+                stack.append(entry)
+            elif entry.is_file():
+                yield entry
+
+
+def file_sha256(path: Path) -> str:
+    """Content hash: what decides whether a file changed since the last run."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_document(path: Path, corpus_dir: Path) -> RawDocument:
+    """Read one corpus file; raises RejectedFile with a reason when it can't."""
+    source = source_name(path, corpus_dir)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise RejectedFile(f"too large ({size // 2**20} MiB)")
+        suffix = path.suffix.lower()
+        if suffix == ".pdf":
+            from .pdf import read_pdf  # pdfplumber is only loaded when needed
+
+            return read_pdf(path, source, file_sha256(path))
+        if suffix == ".txt":
+            data = path.read_bytes()
+            text, warnings = decode_text(data)
+            sha = hashlib.sha256(data).hexdigest()
+            # A text file may be the OCR output of a scan; say so when it reads like one.
+            ocr = looks_like_ocr(text)
+            return RawDocument(source, text, sha, ocr=ocr, warnings=warnings)
+    except OSError as exc:
+        raise RejectedFile(f"cannot read: {exc.strerror or exc}") from None
+    raise RejectedFile(f"unsupported file type {path.suffix!r}")

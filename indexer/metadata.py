@@ -1,0 +1,325 @@
+"""Document metadata: dates, attendees, presenters, secretary, decisions, titles.
+
+Also the staff-edited metadata file (``corpus/metadata.toml``) that sets or
+overrides what a file's text does not say well::
+
+    [defaults]
+    minutes_title = "UmeBrå styrgrupp – minnesanteckningar {date}"
+
+    ["004_0c2c73417de47a69.txt"]          # path relative to the corpus dir
+    title = "..."
+    date = "2022-06-14"                    # ISO date
+    source_url = "https://..."
+    type = "minutes"                       # or "agreement"
+    ocr = true                             # the text is OCR output
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+import unicodedata
+from pathlib import Path
+
+from .markup import join_lines
+from .model import Document, RawDocument
+
+METADATA_FILE = "metadata.toml"
+OVERRIDE_KEYS = {"title", "date", "source_url", "type", "ocr", "time", "place"}
+
+_ISO_DATE = re.compile(r"\b(20\d\d|19\d\d)-(0[1-9]|1[0-2])-([0-2]\d|3[01])\b")
+_MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
+_MONTH_NUMBER = {name: n for n, name in enumerate(_MONTHS.split(), 1)}
+_SWEDISH_DATE = re.compile(rf"\b(\d{{1,2}}) ({'|'.join(_MONTH_NUMBER)}) (\d{{4}})\b", re.I)
+_YEAR_RANGE = re.compile(r"\b(20\d\d)\s*[-–]\s*(20\d\d)\b")
+_TIME = re.compile(
+    r"\b(?:klockan|kl\.?)\s*(\d{1,2}[.:]\d{2})(?:\s*[-–]\s*(\d{1,2}[.:]\d{2}))?", re.I
+)
+_ATTENDEE_LABEL = re.compile(r"^\s*(Kallade|Närvarande|Deltagare|Frånvarande)\s*:\s*", re.I)
+_FOOTER_LABEL = re.compile(r"^\s*(Noterat av|Antecknat av|Kallat av|Vid protokollet)\s*:", re.I)
+_FLAT_HEADER = re.compile(r"^\s*(?:Ärende|Omfattning/notering|Föredragande)\s*:?\s*$", re.I)
+_PERSON = re.compile(r"^[A-ZÅÄÖÉ][\w'’.-]*(?: (?:af |von |de )?[A-ZÅÄÖÉ][\w'’-]*){1,3}$")
+_LABEL = re.compile(r"^[A-ZÅÄÖÉ][\w'’.-]*(?: [\w'’.-]+){0,3}$")
+_ROLE_WORDS = {"ordförande", "sekreterare", "sekr", "samordnare", "vice ordförande"}
+_DECISION = re.compile(
+    r"\bbeslut\s*:|\bbeslut(?:ar|ade|ades)\b|\bbeslöt\b|\bfatta(?:t|de|r) beslut"
+    r"|\bgodk[äa]n(?:ns|nes|ner|des|de|t)\b|\bfastst[äa]ll(?:s|es|er|des|de|t)\b"
+    r"|\bst[äa]ll(?:er|de) sig bakom\b|\bf[åa]r i uppdrag\b|\bläggs till handlingarna\b",
+    re.I,
+)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])|\n+")
+
+
+# --- the metadata file -------------------------------------------------------
+
+
+def load_overrides(corpus_dir: Path) -> tuple[dict, dict[str, dict]]:
+    """The defaults and per-file entries of corpus/metadata.toml, if it exists.
+
+    A malformed file is an error staff must see, so it raises ValueError with
+    the reason rather than being ignored.
+    """
+    path = corpus_dir / METADATA_FILE
+    if not path.is_file():
+        return {}, {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{METADATA_FILE}: {exc}") from None
+    defaults = data.pop("defaults", {})
+    files = {}
+    for source, entry in data.items():
+        if not isinstance(entry, dict):
+            raise ValueError(f"{METADATA_FILE}: [{source}] must be a table")
+        unknown = set(entry) - OVERRIDE_KEYS
+        if unknown:
+            raise ValueError(f"{METADATA_FILE}: [{source}] unknown keys {sorted(unknown)}")
+        if "date" in entry and not _ISO_DATE.fullmatch(str(entry["date"])):
+            raise ValueError(f"{METADATA_FILE}: [{source}] date must be YYYY-MM-DD")
+        files[source] = entry
+    return defaults, files
+
+
+# --- ids --------------------------------------------------------------------
+
+
+def make_doc_id(source: str) -> str:
+    """A readable id derived from the file's path, so it survives rebuilds."""
+    stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9_]+", "-", ascii_stem).strip("-").lower()[:48] or "doc"
+    return f"{slug}-{hashlib.sha1(source.encode()).hexdigest()[:8]}"
+
+
+# --- the header and footer ---------------------------------------------------
+
+
+def find_footer(lines: list[str]) -> int:
+    """Index of the "Noterat av:" line that ends the items, or len(lines)."""
+    for n in range(len(lines) - 1, -1, -1):
+        if _FOOTER_LABEL.match(lines[n]):
+            return n
+    return len(lines)
+
+
+def has_attendee_label(lines: list[str]) -> bool:
+    """Whether the document lists who was summoned or present."""
+    return any(_ATTENDEE_LABEL.match(line) for line in lines)
+
+
+def flat_table_start(lines: list[str]) -> int:
+    """Where the items of a flattened minutes table begin."""
+    labels = [n for n, line in enumerate(lines) if _FLAT_HEADER.match(line)]
+    if labels:
+        return labels[-1] + 1
+    for n, line in enumerate(lines):
+        if _ATTENDEE_LABEL.match(line):
+            m = n + 1
+            while m < len(lines) and not lines[m].strip():
+                m += 1
+            while m < len(lines) and lines[m].strip():
+                m += 1
+            return m
+    return 0
+
+
+def document_header(
+    raw: RawDocument, head: list[str], foot: list[str], doc_type: str, overrides: dict
+) -> Document:
+    """The document-level metadata, with the metadata file's overrides applied."""
+    defaults, entry = overrides.get("defaults", {}), overrides.get("file", {})
+    doc_type = entry.get("type", doc_type)
+    text = "\n".join(head) if doc_type == "minutes" else raw.text
+    present, absent = parse_attendees(head)
+    doc = Document(
+        doc_id=make_doc_id(raw.source),
+        source=raw.source,
+        sha256=raw.sha256,
+        doc_type=doc_type,
+        title="",
+        date=entry.get("date") or find_date(text, doc_type),
+        time=entry.get("time") or find_time(head),
+        place=entry.get("place") or find_place(head),
+        present=present,
+        absent=absent,
+        secretary=parse_secretary(foot),
+        source_url=entry.get("source_url"),
+        ocr=bool(entry.get("ocr", raw.ocr)),
+    )
+    doc.title = entry.get("title") or default_title(doc, raw.text, defaults)
+    return doc
+
+
+def find_date(text: str, doc_type: str) -> str | None:
+    """ISO date of the meeting, or the start of an agreement's period."""
+    if doc_type == "agreement":
+        found = _SWEDISH_DATE.search(text)
+        if found:
+            return _iso(found)
+        period = _YEAR_RANGE.search(text)
+        return f"{period.group(1)}-01-01" if period else None
+    iso = _ISO_DATE.search(text)
+    if iso:
+        return iso.group(0)
+    found = _SWEDISH_DATE.search(text)
+    return _iso(found) if found else None
+
+
+def _iso(match: re.Match) -> str:
+    day, month, year = match.group(1), _MONTH_NUMBER[match.group(2).lower()], match.group(3)
+    return f"{year}-{month:02d}-{int(day):02d}"
+
+
+def find_time(head: list[str]) -> str | None:
+    """Meeting time, "15.00" or "15.00–16.30"."""
+    found = _TIME.search("\n".join(head))
+    if not found:
+        return None
+    start, end = (t.replace(":", ".") if t else t for t in found.groups())
+    return f"{start}–{end}" if end else start
+
+
+def find_place(head: list[str]) -> str | None:
+    """The line after the time: where the meeting was held."""
+    lines = [line.strip() for line in head if line.strip()]
+    for n, line in enumerate(lines[:-1]):
+        if _TIME.search(line):
+            place = lines[n + 1]
+            if not _ATTENDEE_LABEL.match(place) and not _ISO_DATE.search(place):
+                return place.rstrip(".")
+    return None
+
+
+def parse_attendees(head: list[str]) -> tuple[list[str], list[str]]:
+    """Present and absent people; a struck-through name (~~Name~~) was absent."""
+    present: list[str] = []
+    absent: list[str] = []
+    label = None
+    for line in head:
+        found = _ATTENDEE_LABEL.match(line)
+        if found:
+            label = found.group(1).lower()
+            line = line[found.end() :]
+        if label is None or not line.strip():
+            continue
+        for entry in _split_outside_parens(line):
+            _add_attendee(entry, label == "frånvarande", present, absent)
+    return present, absent
+
+
+def _split_outside_parens(line: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for ch in line:
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth <= 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return [p.strip().rstrip(".").strip() for p in parts + [current] if p.strip()]
+
+
+def _add_attendee(entry: str, all_absent: bool, present: list, absent: list) -> None:
+    note = re.search(r"\(([^)]*)\)", entry)
+    name = re.sub(r"\([^)]*\)", "", entry)
+    struck = "~~" in name
+    name = name.replace("~~", "").strip()
+    if name:
+        (absent if struck or all_absent else present).append(name)
+    if note:  # "(ersättare Annika Kjellson Lind)": the substitute attended
+        substitute = re.sub(r"^\s*ersättare\s+", "", note.group(1), flags=re.I)
+        if substitute != note.group(1) and looks_like_person(substitute.strip()):
+            present.append(substitute.strip())
+
+
+def parse_secretary(foot: list[str]) -> str | None:
+    """The name after "Noterat av:" / "Antecknat av:" / "Kallat av:"."""
+    for n, line in enumerate(foot):
+        found = _FOOTER_LABEL.match(line)
+        if not found:
+            continue
+        rest = [line[found.end() :]] + foot[n + 1 :]
+        for candidate in rest:
+            if candidate.strip():
+                return split_presenters(candidate.strip())[0]
+    return None
+
+
+def default_title(doc: Document, text: str, defaults: dict) -> str:
+    """A readable title: a template for minutes, the opening sentence for prose."""
+    if doc.doc_type == "minutes":
+        template = defaults.get("minutes_title", "Minnesanteckningar {date}")
+        return template.format(date=doc.date or "(datum saknas)").strip()
+    opening: list[str] = []
+    for line in text.split("\n"):
+        if line.strip():
+            opening.append(line.strip())
+        if opening and (opening[-1].endswith(".") or len(" ".join(opening)) > 160):
+            break
+    title = join_lines(opening).rstrip(".")
+    return title[:200] or "Överenskommelse"
+
+
+# --- items ---------------------------------------------------------------------
+
+
+_STANDARD_HEADING = re.compile(
+    r"^(?:övriga frågor|föregående (?:möte|mötesanteckningar|minnesanteckningar|protokoll)"
+    r"|mötets? (?:öppnande|avslutande)|nästa möte|aktuellt\b|information\b"
+    r"|rapport(?:er)? från|dagordning|val av|avslutning)",
+    re.I,
+)
+
+
+def is_standard_heading(text: str) -> bool:
+    """Whether text opens with an agenda point that most minutes have."""
+    return bool(_STANDARD_HEADING.match(text.strip()))
+
+
+def clean_title(text: str) -> str:
+    """A heading as one line, without a trailing colon."""
+    return re.sub(r"\s+", " ", text).strip().rstrip(":").strip()
+
+
+def looks_like_person(text: str) -> bool:
+    """"Anna-Karin Sjölander", not "Umebrå kansli" nor "Rapport från"."""
+    words = text.split()
+    return bool(_PERSON.match(text)) and words[-1].lower() not in _ROLE_WORDS
+
+
+def looks_like_label(text: str) -> bool:
+    """A short capitalised phrase without sentence punctuation."""
+    return bool(_LABEL.match(text)) and not text.endswith(".")
+
+
+def split_presenters(cell: str) -> list[str]:
+    """Names in a Föredragande cell, without roles and affiliations.
+
+    "Lena Sundh, bitr. skoldirektör och Leif Nilsson, Rädda barnen" gives the
+    two names; a cell with no person name ("Umebrå kansli") is kept as written.
+    """
+    cell = re.sub(r"\s+", " ", cell).strip().rstrip(".")
+    if not cell:
+        return []
+    parts = [p.strip() for p in re.split(r",|\boch\b|\n", cell) if p.strip()]
+    names = [_strip_role(p) for p in parts]
+    people = [n for n in names if looks_like_person(n)]
+    return people or [n for n in names if n and n.lower() not in _ROLE_WORDS]
+
+
+def _strip_role(part: str) -> str:
+    words = part.split()
+    while len(words) > 1 and words[-1].lower().rstrip(".") in _ROLE_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def find_decisions(text: str) -> list[str]:
+    """Sentences that state a decision ("Beslut: ...", "... godkänns", ...)."""
+    found = []
+    for sentence in _SENTENCES.split(text):
+        sentence = sentence.strip(" •–-")
+        if sentence and _DECISION.search(sentence) and sentence not in found:
+            found.append(sentence)
+    return found
