@@ -1,0 +1,127 @@
+"""Swedish analysis: a tokenizer and small filters composed into three analyzers.
+
+Every item is indexed three ways, each in its own field, so that ranking can
+prefer the closest match: the exact lowercased form, its stem, and its stem
+folded for OCR damage (diacritics, digits read for letters). The same
+analyzers run at query time, so a query is always compared like with like.
+
+Analyzers are pickled into the index with the schema; the filters therefore
+hold no stemmer object, only call module-level functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+import snowballstemmer
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.lang.stopwords import stoplists
+
+from .ocrfix import fold
+
+# Words with inner hyphens or apostrophes stay one token ("BOB-råden",
+# "covid-19"); their parts are added by HyphenPartsFilter.
+TOKEN_PATTERN = r"\w+(?:[-'’]\w+)*"
+_TOKEN = re.compile(TOKEN_PATTERN)
+SWEDISH_STOP_WORDS = frozenset(stoplists["sv"])
+_STEMMER = snowballstemmer.stemmer("swedish")
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Snowball's Swedish stem of a lowercased word."""
+    return _STEMMER.stemWord(word)
+
+
+class HyphenPartsFilter(Filter):
+    """After "bob-råden", also emit "bob" and "råden" at the same position.
+
+    So a query for either part, or for the parts with a space between them,
+    finds the hyphenated form.
+    """
+
+    def __call__(self, tokens):
+        for token in tokens:
+            yield token
+            text = token.text
+            if "-" not in text:
+                continue
+            start, end = getattr(token, "startchar", None), getattr(token, "endchar", None)
+            offset = 0
+            for part in text.split("-"):
+                if len(part) > 1 and part not in SWEDISH_STOP_WORDS:
+                    token.text = part
+                    if start is not None:
+                        token.startchar = start + offset
+                        token.endchar = start + offset + len(part)
+                    yield token
+                offset += len(part) + 1
+            token.text = text
+            if start is not None:
+                token.startchar, token.endchar = start, end
+
+
+class SwedishStemFilter(Filter):
+    """Replace each token by its Swedish stem."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = stem(token.text)
+            yield token
+
+
+class FoldFilter(Filter):
+    """Fold diacritics and OCR digit confusions: "medborgarl6ften" ~ "medborgarlöften"."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = fold(token.text)
+            yield token
+
+
+def _base():
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | StopFilter(stoplist=SWEDISH_STOP_WORDS, minsize=1)
+        | HyphenPartsFilter()
+    )
+
+
+def exact_analyzer():
+    """Lowercased words: the strongest evidence, ranked first."""
+    return _base()
+
+
+def stem_analyzer():
+    """Swedish stems: inflected forms meet ("ungdomar" ~ "ungdom")."""
+    return _base() | SwedishStemFilter()
+
+
+def fold_analyzer():
+    """Folded stems: queries without å/ä/ö, and OCR-damaged text."""
+    return _base() | SwedishStemFilter() | FoldFilter()
+
+
+def name_analyzer():
+    """Person names: whole words, folded, never stemmed."""
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FoldFilter()
+
+
+# --- the same forms, token by token, for highlighting --------------------------
+
+
+def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, lowercased word) for every token of the original text."""
+    for match in _TOKEN.finditer(text):
+        yield match.start(), match.end(), match.group(0).lower()
+
+
+def word_forms(word: str) -> dict[str, set[str]]:
+    """What each analyzer makes of one lowercased word (and its hyphen parts)."""
+    words = [word] + [p for p in word.split("-") if len(p) > 1] if "-" in word else [word]
+    words = [w for w in words if w not in SWEDISH_STOP_WORDS]
+    stems = {stem(w) for w in words}
+    return {"exact": set(words), "stem": stems, "fold": {fold(s) for s in stems}}

@@ -1,0 +1,76 @@
+"""The Swedish vocabulary: a general word list plus the corpus' own clean words.
+
+wordfreq's Swedish list (about 340,000 word forms with frequencies) tells a
+real word from OCR damage and later which parts a compound is made of; the
+corpus adds its own names and terms (BOB-råden, UmeBrå) that no general list
+has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+MIN_ZIPF = 2.0  # rarer entries of the web-derived list are mostly noise and typos
+CORPUS_ZIPF = 3.0  # a word the corpus itself uses cleanly is as good as a common one
+
+
+class Lexicon:
+    """Word forms with frequencies (Zipf scale), looked up by folded form."""
+
+    def __init__(self, frequencies: dict[str, float]) -> None:
+        from .ocrfix import fold
+
+        self._freq = frequencies
+        self._by_fold: dict[str, str] = {}
+        for word, freq in frequencies.items():
+            key = fold(word)
+            current = self._by_fold.get(key)
+            if current is None or freq > frequencies[current]:
+                self._by_fold[key] = word
+
+    def __contains__(self, word: str) -> bool:
+        return word.lower() in self._freq
+
+    def __len__(self) -> int:
+        return len(self._freq)
+
+    def frequency(self, word: str) -> float:
+        return self._freq.get(word.lower(), 0.0)
+
+    def knows_folded(self, folded: str) -> bool:
+        return folded in self._by_fold
+
+    def best_for_folded(self, folded: str) -> str | None:
+        """The most frequent word with this folded form ("langsiktigt" -> "långsiktigt")."""
+        return self._by_fold.get(folded)
+
+    def words(self) -> Iterable[str]:
+        return self._freq.keys()
+
+    def with_corpus_words(self, words: Iterable[str]) -> Lexicon:
+        """A lexicon that also knows the words of the clean (not OCR) corpus."""
+        merged = dict(self._freq)
+        for word in {w for w in words if w.isalpha() and len(w) > 1}:
+            merged[word] = max(merged.get(word, 0.0), CORPUS_ZIPF)
+        return Lexicon(merged)
+
+
+@lru_cache(maxsize=1)
+def swedish_words() -> dict[str, float]:
+    """wordfreq's Swedish words at or above MIN_ZIPF, alphabetic only."""
+    from wordfreq import iter_wordlist, zipf_frequency
+
+    words: dict[str, float] = {}
+    for word in iter_wordlist("sv", wordlist="large"):
+        freq = zipf_frequency(word, "sv", wordlist="large")
+        if freq < MIN_ZIPF:
+            break  # the list is ordered by frequency
+        if word.isalpha():
+            words[word] = freq
+    return words
+
+
+def base_lexicon() -> Lexicon:
+    """The general Swedish lexicon (cached list, fresh fold index)."""
+    return Lexicon(swedish_words())

@@ -1,0 +1,131 @@
+"""OCR tolerance: folding, damage detection and correction towards a lexicon.
+
+Scanned Swedish loses its diacritics in predictable ways: å and ä come out as
+"a", "d" or "ad" ("Umed", "hdllbart"), ö as "6", "é" or "o" ("l6ften"),
+a capital l as I ("Idngsiktigt"), m as "rn". Folding handles what can be
+undone without knowing the word (diacritics, digits inside words); the rest
+is undone by trying the known confusions on a damaged token until it becomes
+a word of the lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from .lexicon import Lexicon
+
+_FOLD = str.maketrans(
+    {
+        "å": "a", "ä": "a", "á": "a", "à": "a", "â": "a", "æ": "a",
+        "ö": "o", "ø": "o", "ó": "o", "ò": "o", "ô": "o",
+        "é": "e", "è": "e", "ê": "e", "ë": "e", "ü": "u", "ú": "u", "í": "i",
+    }
+)  # fmt: skip
+# Digits read for letters inside words: "medborgarl6ften", "0mråde", "1ägesbild".
+_DIGIT_AS_LETTER = str.maketrans({"6": "o", "0": "o", "1": "l", "5": "s", "8": "b"})
+
+# Confusions in folded space: what OCR wrote -> what it may have meant.
+_CONFUSIONS: tuple[tuple[str, str], ...] = (
+    ("d", "a"), ("d", "o"), ("i", "l"), ("l", "i"), ("e", "o"), ("e", "a"),
+    ("ei", "a"), ("ae", "a"), ("i", "a"), ("ad", "a"), ("c", "e"), ("rn", "m"),
+    ("m", "rn"), ("ii", "u"), ("o", "a"), ("cl", "d"),
+)  # fmt: skip
+MAX_EDITS = 2
+_DIACRITICS = set("åäöÅÄÖ")
+
+
+def fold(word: str) -> str:
+    """Lowercase and fold diacritics and digit-for-letter OCR errors."""
+    word = word.lower().translate(_FOLD)
+    if any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word):
+        word = word.translate(_DIGIT_AS_LETTER)
+    return word
+
+
+def looks_like_ocr(text: str) -> bool:
+    """Whether a text reads like OCR output that lost its Swedish letters.
+
+    Swedish prose has å, ä or ö in roughly one letter of thirty; text that
+    has almost none, or writes é and digits inside words instead, was
+    scanned (or typed without them, where the correction does no harm).
+    """
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 300:
+        return False
+    native = sum(ch in _DIACRITICS for ch in text) / letters
+    damaged = (text.count("é") + len(re.findall(r"[a-zåäö][0-9][a-zåäö]", text))) / letters
+    return native < 0.01 or damaged > 0.004
+
+
+@lru_cache(maxsize=200_000)
+def _candidates(folded: str, edits: int) -> frozenset[str]:
+    """Every string reachable from ``folded`` by up to ``edits`` confusions."""
+    found = {folded}
+    frontier = {folded}
+    for _ in range(edits):
+        step = set()
+        for form in frontier:
+            for wrong, right in _CONFUSIONS:
+                start = form.find(wrong)
+                while start != -1:
+                    step.add(form[:start] + right + form[start + len(wrong) :])
+                    start = form.find(wrong, start + 1)
+        frontier = step - found
+        found |= step
+    return frozenset(found)
+
+
+def correct_token(token: str, lexicon: Lexicon) -> str | None:
+    """The lexicon word a damaged token most likely was, or None.
+
+    A token the lexicon already knows is left alone, so clean words are never
+    "corrected" into other words. Short tokens are too ambiguous to repair.
+    """
+    if len(token) < 4 or not any(ch.isalpha() for ch in token):
+        return None
+    folded = fold(token)
+    if lexicon.knows_folded(folded):
+        return lexicon.best_for_folded(folded) if token.lower() != folded else None
+    best, best_score = None, 0.0
+    for form in _candidates(folded, MAX_EDITS):
+        word = lexicon.best_for_folded(form)
+        if word is not None:
+            score = lexicon.frequency(word)
+            if score > best_score:
+                best, best_score = word, score
+    return best
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def correct_text(text: str, lexicon: Lexicon) -> tuple[str, dict[str, str]]:
+    """The text with damaged words replaced, and the replacements made.
+
+    Replacing whole words keeps the token count, hence positions, so phrase
+    queries work on the corrected copy. The map (lowercased original to
+    correction) lets highlighting mark the original characters.
+    """
+    corrections: dict[str, str] = {}
+    cache: dict[str, str | None] = {}
+
+    def repair(match: re.Match) -> str:
+        word = match.group(0)
+        key = word.lower()
+        if key not in cache:
+            cache[key] = correct_token(word, lexicon)
+        fixed = cache[key]
+        if fixed is None:
+            return word
+        corrections[key] = fixed
+        return fixed
+
+    return _TOKEN.sub(repair, text), corrections
+
+
+def trusted_words(texts: Iterable[str]) -> Iterable[str]:
+    """Words of clean (not OCR) text, to teach the lexicon the corpus' own terms."""
+    for text in texts:
+        yield from (m.group(0).lower() for m in _TOKEN.finditer(text))

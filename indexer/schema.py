@@ -1,0 +1,63 @@
+"""The Whoosh schema: one index document per agenda item.
+
+Each item carries its document's fields (doc_id, source, type, title, date,
+year) so that filters and facets never need a join. The body is indexed three
+ways (exact, stemmed, folded) so that ranking can prefer the closest match.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import exact_analyzer, fold_analyzer, name_analyzer, stem_analyzer
+
+# Bump when the schema or the analysis changes: an index with another version
+# is rebuilt from scratch instead of mixing old and new analysis.
+SCHEMA_VERSION = 1
+
+# Query fields and their weights: heading above body; exact above stem above
+# folded (so clean text outranks its OCR-damaged or diacritic-less look-alikes).
+QUERY_FIELDS: dict[str, float] = {
+    "item_title": 3.0,
+    "item_title_fold": 1.0,
+    "body": 1.6,
+    "body_stem": 1.2,
+    "body_fold": 0.6,
+    "people": 2.0,
+}
+BODY_FIELDS = {"body": "exact", "body_stem": "stem", "body_fold": "fold"}
+TITLE_FIELDS = {"item_title": "stem", "item_title_fold": "fold"}
+
+
+def get_schema() -> Schema:
+    """A fresh schema instance (analyzers included)."""
+    return Schema(
+        item_id=ID(stored=True, unique=True),
+        doc_id=ID(stored=True),
+        source=ID(stored=True),
+        doc_type=ID(stored=True),
+        year=ID(stored=True),
+        date=ID(stored=True, sortable=True),
+        item_number=NUMERIC(stored=True, sortable=True),
+        has_decision=BOOLEAN(stored=True),
+        ocr=BOOLEAN(stored=True),
+        item_title=TEXT(analyzer=stem_analyzer(), stored=True),
+        item_title_fold=TEXT(analyzer=fold_analyzer()),
+        body=TEXT(analyzer=exact_analyzer()),
+        body_stem=TEXT(analyzer=stem_analyzer()),
+        body_fold=TEXT(analyzer=fold_analyzer()),
+        people=TEXT(analyzer=name_analyzer()),
+        title=STORED(),
+        text=STORED(),
+        presenters=STORED(),
+        decisions=STORED(),
+        pages=STORED(),
+        ocr_confidence=STORED(),
+        corrections=STORED(),
+        doc_meta=STORED(),
+    )
+
+
+def make_item_id(doc_id: str, number: int) -> str:
+    """Stable as long as the file's items keep their order."""
+    return f"{doc_id}-{number}"
