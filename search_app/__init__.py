@@ -1,0 +1,50 @@
+"""The UmeBrå search web app: Swedish UI and JSON API over the search service."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .search import SearchService
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SECURITY_HEADERS = {
+    # No inline script or style anywhere: the corpus is untrusted input.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; ``config`` overrides the defaults (tests pass INDEX_DIR)."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=os.environ.get("UMEBRA_INDEX", str(ROOT / "index")),
+        JSON_SORT_KEYS=False,
+    )
+    if config:
+        app.config.from_mapping(config)
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    app.extensions["search"] = SearchService(Path(app.config["INDEX_DIR"]))
+
+    from . import api, errors, views
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(views.bp)
+    errors.register(app)
+
+    @app.after_request
+    def _headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app

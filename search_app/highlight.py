@@ -1,0 +1,97 @@
+"""Highlighting: escaped text with matched words wrapped in a bare <mark>.
+
+Works on character spans of the original text, so whatever the analysis did
+to a word (stemming, folding, OCR correction), the mark sits on the
+characters the reader sees. Knows nothing of the search engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+Span = tuple[int, int]
+
+SURROUND = 90  # characters of context on each side of a match
+MAX_FRAGMENTS = 3
+
+
+def mark(text: str, spans: Iterable[Span]) -> str:
+    """All of ``text``, HTML-escaped, with every span in <mark>…</mark>."""
+    out, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:
+            continue
+        out.append(escape(text[last:start], quote=True))
+        out.append(f"<mark>{escape(text[start:end], quote=True)}</mark>")
+        last = end
+    out.append(escape(text[last:], quote=True))
+    return "".join(out)
+
+
+def fragments(
+    text: str,
+    spans: list[Span],
+    max_fragments: int = MAX_FRAGMENTS,
+    surround: int = SURROUND,
+) -> list[str]:
+    """The best short passages around the matches, each escaped and marked.
+
+    Passages with more matches come first; a text without matches gives its
+    opening, unmarked, so a hit never shows an empty snippet.
+    """
+    spans = sorted(spans)
+    if not spans:
+        return [_render(text, 0, _cut_after(text, 2 * surround), [])] if text else []
+    windows: list[tuple[int, int, list[Span]]] = []
+    for span in spans:
+        if windows and span[0] - windows[-1][1] < surround:
+            start, _, members = windows[-1]
+            windows[-1] = (start, span[1], members + [span])
+        else:
+            windows.append((span[0], span[1], [span]))
+    best = sorted(windows, key=lambda w: (-len(w[2]), w[0]))[:max_fragments]
+    out = []
+    for start, end, members in sorted(best):
+        lo = _cut_before(text, start - surround)
+        hi = _cut_after(text, end + surround)
+        out.append(_render(text, lo, hi, members))
+    return out
+
+
+def _render(text: str, lo: int, hi: int, spans: list[Span]) -> str:
+    shifted = [(s - lo, e - lo) for s, e in spans]
+    body = mark(" ".join(text[lo:hi].split()), _respace(text[lo:hi], shifted))
+    return ("… " if lo > 0 else "") + body + (" …" if hi < len(text) else "")
+
+
+def _respace(chunk: str, spans: list[Span]) -> list[Span]:
+    """Map spans onto the chunk with its runs of whitespace collapsed."""
+    mapping, pos, previous_space = [], 0, True
+    for ch in chunk:
+        mapping.append(pos)
+        if ch.isspace():
+            if not previous_space:
+                pos += 1
+            previous_space = True
+        else:
+            pos += 1
+            previous_space = False
+    mapping.append(pos)
+    # Tokens hold no whitespace, so a span keeps its length.
+    return [(mapping[s], mapping[s] + (e - s)) for s, e in spans]
+
+
+def _cut_before(text: str, pos: int) -> int:
+    if pos <= 0:
+        return 0
+    space = text.rfind(" ", 0, pos)
+    newline = text.rfind("\n", 0, pos)
+    return max(space, newline) + 1
+
+
+def _cut_after(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    space = text.find(" ", pos)
+    return len(text) if space == -1 else space

@@ -1,0 +1,309 @@
+"""The search service: queries, filters, facets, paging and highlights.
+
+One of the three modules that know the engine (with ``indexer.schema`` and
+``indexer.build``); it speaks plain dicts to the web layer, so the HTML
+pages and the JSON API are fed by the same functions and cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh import sorting
+from whoosh.qparser import MultifieldParser, OperatorsPlugin
+from whoosh.qparser.plugins import FieldsPlugin
+
+from indexer.analysis import token_spans, word_forms
+from indexer.build import live_generation
+from indexer.schema import BODY_FIELDS, QUERY_FIELDS, TITLE_FIELDS
+
+from . import highlight
+
+DOC_TYPES = ("minutes", "agreement")
+SORTS = ("relevance", "date")
+MAX_PER_PAGE = 100
+MAX_QUERY_CHARS = 1000
+FACETS = ("year", "doc_type")
+
+
+class IndexUnavailable(RuntimeError):
+    """No published index in the configured directory."""
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A validated search request (validation lives in the web layer)."""
+
+    q: str = ""
+    page: int = 1
+    per_page: int = 10
+    year: str | None = None
+    doc_type: str | None = None
+    sort: str = "relevance"
+
+
+class SearchService:
+    """Answers searches from the live index, picking up new generations."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._ix = None
+        self._generation: Path | None = None
+
+    # --- the searcher -------------------------------------------------------
+
+    def _index(self):
+        """The live index; reopened when the indexer published a new generation."""
+        live = live_generation(self.index_dir)
+        if live is None:
+            raise IndexUnavailable(f"no index in {self.index_dir}")
+        with self._lock:
+            if live != self._generation:
+                self._ix = whoosh_index.open_dir(str(live))
+                self._generation = live
+                self._parser = _make_parser(self._ix.schema)
+            return self._ix
+
+    def _searcher(self):
+        """A searcher per thread, refreshed when the index changed under it."""
+        ix = self._index()
+        current = getattr(self._local, "searcher", None)
+        if current is None or self._local.ix is not ix:
+            if current is not None:
+                current.close()
+            current = ix.searcher()
+        elif not current.up_to_date():
+            current = current.refresh()
+        self._local.searcher, self._local.ix = current, ix
+        return current
+
+    # --- verbs ----------------------------------------------------------------
+
+    def search(self, params: SearchParams) -> dict:
+        """The contract's JSON response for one search."""
+        searcher = self._searcher()
+        q = self._parser.parse(params.q[:MAX_QUERY_CHARS]) if params.q.strip() else None
+        response = {
+            "query": params.q,
+            "total": 0,
+            "page": params.page,
+            "per_page": params.per_page,
+            "hits": [],
+            "facets": {"year": {}, "doc_type": {}},
+        }
+        if q is None or q is Q.NullQuery:
+            return response
+        results = searcher.search_page(
+            q,
+            params.page,
+            pagelen=params.per_page,
+            filter=_filter(params),
+            sortedby=_sort(params.sort),
+            groupedby={name: sorting.FieldFacet(name) for name in FACETS},
+            maptype=sorting.Count,
+        )
+        matcher = TermMatcher(q, searcher.reader())
+        response["total"] = results.total
+        response["facets"] = _facets(results.results)
+        if (params.page - 1) * params.per_page < results.total:
+            response["hits"] = [_hit(hit, params.q, matcher) for hit in results]
+        return response
+
+    def document(self, doc_id: str, q: str = "") -> dict | None:
+        """A document's metadata and all its items, marked for ``q`` if given."""
+        searcher = self._searcher()
+        stored = [
+            searcher.stored_fields(n)
+            for n in searcher.document_numbers(doc_id=doc_id)
+        ]
+        if not stored:
+            return None
+        stored.sort(key=lambda s: s["item_number"])
+        query = self._parser.parse(q[:MAX_QUERY_CHARS]) if q.strip() else None
+        matcher = TermMatcher(query, searcher.reader()) if query else None
+        first = stored[0]
+        meta = dict(first.get("doc_meta") or {})
+        meta.update(doc_id=doc_id, source=first["source"], doc_type=first["doc_type"])
+        meta["items"] = [_item(s, matcher) for s in stored]
+        return meta
+
+    def documents(self) -> list[dict]:
+        """Every document's metadata, newest first."""
+        searcher = self._searcher()
+        docs = []
+        for fields in searcher.documents(item_number=1):
+            meta = dict(fields.get("doc_meta") or {})
+            meta.update(
+                doc_id=fields["doc_id"], source=fields["source"], doc_type=fields["doc_type"]
+            )
+            docs.append(meta)
+        return sorted(docs, key=lambda d: (d.get("date") or "", d["source"]), reverse=True)
+
+
+def _make_parser(schema) -> MultifieldParser:
+    """Default field group AND; Swedish operators too; no field syntax.
+
+    Field syntax is off so that "§ 5: budget" is searched as text.
+    """
+    parser = MultifieldParser(list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS)
+    parser.remove_plugin_class(FieldsPlugin)
+    parser.replace_plugin(
+        OperatorsPlugin(
+            And=r"(?<=\s)(?:AND|OCH)(?=\s)",
+            Or=r"(?<=\s)(?:OR|ELLER)(?=\s)",
+            Not=r"(^|(?<=(\s|[()])))(?:NOT|INTE)(?=\s)",
+            AndNot=None,
+            AndMaybe=None,
+            Require=None,
+        )
+    )
+    return parser
+
+
+def _filter(params: SearchParams):
+    terms = []
+    if params.year:
+        terms.append(Q.Term("year", params.year))
+    if params.doc_type:
+        terms.append(Q.Term("doc_type", params.doc_type))
+    return Q.And(terms) if terms else None
+
+
+def _sort(sort: str):
+    if sort != "date":
+        return None
+    return sorting.MultiFacet(
+        [sorting.FieldFacet("date", reverse=True), sorting.FieldFacet("item_number")]
+    )
+
+
+def _facets(results) -> dict:
+    out = {}
+    for name in FACETS:
+        groups = results.groups(name)
+        out[name] = {
+            (k.decode() if isinstance(k, bytes) else str(k)): v
+            for k, v in sorted(groups.items(), key=lambda kv: str(kv[0]))
+            if k not in ("", b"", None)
+        }
+    return out
+
+
+def item_url(doc_id: str, number: int, q: str = "") -> str:
+    """The item's anchor on its document page; with the search in the query string."""
+    query = f"?q={quote(q)}" if q else ""
+    return f"/doc/{quote(doc_id)}{query}#item-{number}"
+
+
+def _hit(hit, q: str, matcher: TermMatcher) -> dict:
+    fields = hit.fields()
+    text = fields.get("text") or ""
+    spans = matcher.spans(text, fields.get("corrections") or {})
+    return {
+        "doc_id": fields["doc_id"],
+        "source": fields["source"],
+        "doc_type": fields["doc_type"],
+        "title": fields["title"],
+        "date": fields["date"] or None,
+        "item_id": fields["item_id"],
+        "item_number": fields["item_number"],
+        "item_title": fields["item_title"],
+        "presenters": fields.get("presenters") or [],
+        "score": round(float(hit.score or 0.0), 4),
+        "highlights": highlight.fragments(text, spans),
+        "url": item_url(fields["doc_id"], fields["item_number"], q),
+        "decisions": fields.get("decisions") or [],
+        "ocr": bool(fields.get("ocr")),
+        "ocr_confidence": fields.get("ocr_confidence"),
+        "pages": fields.get("pages") or [],
+    }
+
+
+def _item(fields: dict, matcher: TermMatcher | None) -> dict:
+    text = fields.get("text") or ""
+    corrections = fields.get("corrections") or {}
+    spans = matcher.spans(text, corrections) if matcher else []
+    title = fields["item_title"]
+    title_spans = matcher.spans(title, corrections) if matcher else []
+    return {
+        "item_id": fields["item_id"],
+        "item_number": fields["item_number"],
+        "item_title": title,
+        "item_title_html": highlight.mark(title, title_spans),
+        "presenters": fields.get("presenters") or [],
+        "decisions": fields.get("decisions") or [],
+        "ocr": bool(fields.get("ocr")),
+        "ocr_confidence": fields.get("ocr_confidence"),
+        "pages": fields.get("pages") or [],
+        "text": text,
+        "paragraphs_html": [
+            highlight.mark(p, _shift(spans, text, p, off))
+            for p, off in _paragraphs(text)
+        ],
+        "matched": bool(spans or title_spans),
+    }
+
+
+def _paragraphs(text: str):
+    offset = 0
+    for para in text.split("\n\n"):
+        yield para, offset
+        offset += len(para) + 2
+
+
+def _shift(spans, text, para, offset):
+    end = offset + len(para)
+    return [(s - offset, e - offset) for s, e in spans if s >= offset and e <= end]
+
+
+class TermMatcher:
+    """Finds, in an item's original text, the words a query matched.
+
+    The query's terms are per field (exact, stemmed, folded); a word of the
+    text matches when its form for that field is among them. OCR corrections
+    made at index time count for the folded form.
+    """
+
+    def __init__(self, q, reader) -> None:
+        kinds = {**BODY_FIELDS, **TITLE_FIELDS}
+        self.terms: dict[str, set[str]] = {"exact": set(), "stem": set(), "fold": set()}
+        for field, text in _positive_terms(q, reader):
+            kind = kinds.get(field)
+            if kind:
+                self.terms[kind].add(text.decode() if isinstance(text, bytes) else text)
+
+    def matches(self, word: str, correction: str | None = None) -> bool:
+        forms = word_forms(word)
+        if correction:
+            forms["fold"] |= word_forms(correction.lower())["fold"]
+        return any(forms[kind] & self.terms[kind] for kind in self.terms)
+
+    def spans(self, text: str, corrections: dict[str, str]) -> list[tuple[int, int]]:
+        if not any(self.terms.values()):
+            return []
+        return [
+            (start, end)
+            for start, end, word in token_spans(text)
+            if self.matches(word, corrections.get(word))
+        ]
+
+
+def _positive_terms(q, reader):
+    """Terms of the query that a matching item contains (not the NOT-ed ones)."""
+    if q is None or isinstance(q, Q.Not):
+        return
+    if isinstance(q, Q.AndNot):
+        yield from _positive_terms(q.a, reader)
+        return
+    if q.is_leaf():
+        yield from q.expanded_terms(reader, phrases=True)
+        return
+    for child in q.children():
+        yield from _positive_terms(child, reader)
