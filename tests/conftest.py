@@ -1,0 +1,74 @@
+"""Shared fixtures: one index of the real seed corpus per session, the app over it,
+and a real HTTP server (waitress on a free loopback port) for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from waitress.server import create_server
+
+from indexer import build_index
+from search_app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def seed_corpus(tmp_path_factory) -> Path:
+    """A private copy of corpus/, so tests never touch the real one."""
+    target = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(CORPUS, target, dirs_exist_ok=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def index_dir(seed_corpus, tmp_path_factory) -> Path:
+    """The seed corpus, indexed once for the whole session."""
+    target = tmp_path_factory.mktemp("index")
+    summary = build_index(seed_corpus, target, rebuild=True)
+    assert not summary.rejected, summary.rejected
+    return target
+
+
+@pytest.fixture
+def app(index_dir):
+    return create_app({"TESTING": True, "INDEX_DIR": str(index_dir)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def server(index_dir):
+    """Base URL of the app served by waitress on loopback (real HTTP)."""
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.effective_port}"
+    srv.close()
+
+
+def http_get(url: str) -> tuple[int, dict[str, str], bytes]:
+    """GET over real HTTP: status, headers (lowercased names) and body; no raise on 4xx/5xx."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            return response.status, headers, response.read()
+    except urllib.error.HTTPError as exc:
+        headers = {k.lower(): v for k, v in exc.headers.items()}
+        return exc.code, headers, exc.read()
+
+
+def http_json(url: str) -> tuple[int, dict]:
+    status, _, body = http_get(url)
+    return status, json.loads(body)
