@@ -101,8 +101,12 @@ def stem_analyzer():
 
 
 def fold_analyzer():
-    """Folded stems: queries without å/ä/ö, and OCR-damaged text."""
-    return _base() | SwedishStemFilter() | FoldFilter()
+    """Stems of folded words: queries without å/ä/ö, and OCR-damaged text.
+
+    Folding comes first so that a word typed without diacritics ("umea") is
+    stemmed exactly like the folded original ("umeå").
+    """
+    return _base() | FoldFilter() | SwedishStemFilter()
 
 
 def name_analyzer():
@@ -123,5 +127,8 @@ def word_forms(word: str) -> dict[str, set[str]]:
     """What each analyzer makes of one lowercased word (and its hyphen parts)."""
     words = [word] + [p for p in word.split("-") if len(p) > 1] if "-" in word else [word]
     words = [w for w in words if w not in SWEDISH_STOP_WORDS]
-    stems = {stem(w) for w in words}
-    return {"exact": set(words), "stem": stems, "fold": {fold(s) for s in stems}}
+    return {
+        "exact": set(words),
+        "stem": {stem(w) for w in words},
+        "fold": {stem(fold(w)) for w in words},
+    }

@@ -19,14 +19,17 @@ class Lexicon:
     """Word forms with frequencies (Zipf scale), looked up by folded form."""
 
     def __init__(self, frequencies: dict[str, float]) -> None:
+        self._freq = dict(frequencies)
+        self._by_fold: dict[str, str] = {}
+        self._add_folds(self._freq)
+
+    def _add_folds(self, words) -> None:
         from .ocrfix import fold
 
-        self._freq = frequencies
-        self._by_fold: dict[str, str] = {}
-        for word, freq in frequencies.items():
+        for word in words:
             key = fold(word)
             current = self._by_fold.get(key)
-            if current is None or freq > frequencies[current]:
+            if current is None or self._freq[word] > self._freq[current]:
                 self._by_fold[key] = word
 
     def __contains__(self, word: str) -> bool:
@@ -50,10 +53,14 @@ class Lexicon:
 
     def with_corpus_words(self, words: Iterable[str]) -> Lexicon:
         """A lexicon that also knows the words of the clean (not OCR) corpus."""
-        merged = dict(self._freq)
-        for word in {w for w in words if w.isalpha() and len(w) > 1}:
-            merged[word] = max(merged.get(word, 0.0), CORPUS_ZIPF)
-        return Lexicon(merged)
+        merged = Lexicon.__new__(Lexicon)
+        merged._freq = dict(self._freq)
+        merged._by_fold = dict(self._by_fold)
+        fresh = {w for w in words if w.isalpha() and len(w) > 1}
+        for word in fresh:
+            merged._freq[word] = max(merged._freq.get(word, 0.0), CORPUS_ZIPF)
+        merged._add_folds(fresh)
+        return merged
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +78,7 @@ def swedish_words() -> dict[str, float]:
     return words
 
 
+@lru_cache(maxsize=1)
 def base_lexicon() -> Lexicon:
-    """The general Swedish lexicon (cached list, fresh fold index)."""
+    """The general Swedish lexicon; built once per process, never modified."""
     return Lexicon(swedish_words())

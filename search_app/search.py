@@ -113,7 +113,8 @@ class SearchService:
         response["total"] = results.total
         response["facets"] = _facets(results.results)
         if (params.page - 1) * params.per_page < results.total:
-            response["hits"] = [_hit(hit, params.q, matcher) for hit in results]
+            scores = _relevance(searcher, q, results) if params.sort == "date" else None
+            response["hits"] = [_hit(hit, params.q, matcher, scores) for hit in results]
         return response
 
     def document(self, doc_id: str, q: str = "") -> dict | None:
@@ -202,8 +203,15 @@ def item_url(doc_id: str, number: int, q: str = "") -> str:
     return f"/doc/{quote(doc_id)}{query}#item-{number}"
 
 
-def _hit(hit, q: str, matcher: TermMatcher) -> dict:
+def _relevance(searcher, q, page) -> dict[int, float]:
+    """Relevance scores of a date-sorted page's hits (sorting drops them)."""
+    docnums = {hit.docnum for hit in page}
+    return {h.docnum: h.score for h in searcher.search(q, filter=docnums, limit=None)}
+
+
+def _hit(hit, q: str, matcher: TermMatcher, scores: dict | None = None) -> dict:
     fields = hit.fields()
+    score = scores.get(hit.docnum, 0.0) if scores is not None else hit.score
     text = fields.get("text") or ""
     spans = matcher.spans(text, fields.get("corrections") or {})
     return {
@@ -216,7 +224,7 @@ def _hit(hit, q: str, matcher: TermMatcher) -> dict:
         "item_number": fields["item_number"],
         "item_title": fields["item_title"],
         "presenters": fields.get("presenters") or [],
-        "score": round(float(hit.score or 0.0), 4),
+        "score": round(float(score or 0.0), 4),
         "highlights": highlight.fragments(text, spans),
         "url": item_url(fields["doc_id"], fields["item_number"], q),
         "decisions": fields.get("decisions") or [],
