@@ -1,0 +1,102 @@
+"""The analysis chain: tokens, stop words, stems, folding, hyphen parts, pickling."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from indexer.analysis import (
+    exact_analyzer,
+    fold_analyzer,
+    name_analyzer,
+    stem_analyzer,
+    token_spans,
+    word_forms,
+)
+from indexer.markup import html_to_text, join_lines
+from indexer.ocrfix import fold
+
+
+def texts(analyzer, text, **kw):
+    return [t.text for t in analyzer(text, **kw)]
+
+
+def test_exact_lowercases_and_drops_swedish_stop_words():
+    assert texts(exact_analyzer(), "Krafttag mot narkotika i Umeå") == [
+        "krafttag",
+        "narkotika",
+        "umeå",
+    ]
+
+
+def test_hyphenated_words_keep_the_whole_and_add_parts():
+    assert texts(exact_analyzer(), "BOB-råden införs") == ["bob-råden", "bob", "råden", "införs"]
+    positions = [t.pos for t in exact_analyzer()("BOB-råden införs", positions=True)]
+    assert positions == [0, 0, 0, 1]
+
+
+def test_hyphen_parts_carry_their_own_characters():
+    text = "nya BOB-råden"
+    spans = [(t.text, text[t.startchar : t.endchar]) for t in exact_analyzer()(text, chars=True)]
+    assert ("råden", "råden") in spans and ("bob-råden", "BOB-råden") in spans
+
+
+def test_stems_join_inflections():
+    assert texts(stem_analyzer(), "ungdomar ungdom") == ["ungdom", "ungdom"]
+    assert texts(stem_analyzer(), "lägesbilden lägesbild") == ["lägesbild", "lägesbild"]
+
+
+def test_fold_meets_ocr_damage_and_missing_diacritics():
+    clean = texts(fold_analyzer(), "medborgarlöften långsiktigt")
+    assert texts(fold_analyzer(), "medborgarl6ften langsiktigt") == clean
+    assert fold("Medborgarl6ften") == "medborgarloften"
+    assert fold("2021") == "2021"  # digits alone are numbers, not letters
+
+
+def test_names_are_folded_not_stemmed():
+    assert texts(name_analyzer(), "Kerstin Rörsch") == ["kerstin", "rorsch"]
+
+
+@pytest.mark.parametrize("make", [exact_analyzer, stem_analyzer, fold_analyzer, name_analyzer])
+def test_analyzers_pickle(make):
+    """Whoosh pickles the schema, analyzers included, into the index."""
+    analyzer = make()
+    again = pickle.loads(pickle.dumps(analyzer))
+    sample = "Trygghetsvandringar på BOB-råden, medborgarl6ften"
+    assert texts(again, sample) == texts(analyzer, sample)
+
+
+def test_token_spans_point_at_original_characters():
+    text = "Idngsiktigt och hdllbart"
+    assert [(text[s:e], w) for s, e, w in token_spans(text)][0] == ("Idngsiktigt", "idngsiktigt")
+
+
+def test_word_forms_match_the_analyzers():
+    forms = word_forms("bob-råden")
+    assert forms["exact"] == {"bob-råden", "bob", "råden"}
+    assert forms["stem"] == set(texts(stem_analyzer(), "BOB-råden"))
+    assert forms["fold"] == set(texts(fold_analyzer(), "BOB-råden"))
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ("<p>Ett.</p> <p>Två.</p>", "Ett.\n\nTvå."),
+        ("<i>kursiv</i> text", "kursiv text"),
+        ('<ol style="list-style-type: none"> 1. Ett 2. Två 3. Tre</ol>', "1. Ett\n2. Två\n3. Tre"),
+        ('<ul style="x"> • a • b</ul>', "• a\n• b"),
+        ("<ul><li>a</li><li>b</li></ul>", "• a\n• b"),
+        ("a &amp; b &lt;script&gt;", "a & b <script>"),
+        ("<p>kl. 15.00</p>", "kl. 15.00"),
+    ],
+)
+def test_html_to_text(fragment, expected):
+    assert html_to_text(fragment) == expected
+
+
+def test_join_lines_repairs_broken_words_not_shared_compound_parts():
+    lines = ["mellan Polismyndig-", "heten och Umeå brotts-", "och drogförebyggande råd", "", "Ny"]
+    assert join_lines(lines) == (
+        "mellan Polismyndigheten och Umeå brotts- och drogförebyggande råd\n\nNy"
+    )

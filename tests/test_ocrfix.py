@@ -1,0 +1,52 @@
+"""OCR tolerance: damage detection and correction towards the lexicon."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.lexicon import base_lexicon
+from indexer.ocrfix import correct_text, correct_token, looks_like_ocr
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return base_lexicon().with_corpus_words(["medborgarlöften", "fokusområden"])
+
+
+@pytest.mark.parametrize(
+    ("damaged", "word"),
+    [
+        ("Idngsiktigt", "långsiktigt"),
+        ("hdllbart", "hållbart"),
+        ("Idgesbild", "lägesbild"),
+        ("medborgarl6ften", "medborgarlöften"),
+        ("Umed", "umeå"),
+        ("brottsférebyggande", "brottsförebyggande"),
+        ("Uppfdljning", "uppföljning"),
+        ("fokusomrdden", "fokusområden"),
+    ],
+)
+def test_damaged_words_are_corrected(lexicon, damaged, word):
+    assert correct_token(damaged, lexicon) == word
+
+
+@pytest.mark.parametrize("word", ["kommun", "polisen", "narkotika", "trygghet", "Ersboda"])
+def test_clean_or_unknown_words_are_left_alone(lexicon, word):
+    assert correct_token(word, lexicon) in (None, word.lower())
+
+
+def test_correct_text_keeps_token_count_and_reports_changes(lexicon):
+    text = "ett Idngsiktigt och hdllbart arbete i Umed"
+    fixed, changes = correct_text(text, lexicon)
+    assert fixed == "ett långsiktigt och hållbart arbete i umeå"
+    assert len(fixed.split()) == len(text.split())
+    assert changes == {"idngsiktigt": "långsiktigt", "hdllbart": "hållbart", "umed": "umeå"}
+
+
+def test_the_ocr_seed_reads_as_ocr_and_the_others_do_not():
+    verdicts = {p.name[:3]: looks_like_ocr(p.read_text()) for p in CORPUS.glob("*.txt")}
+    assert verdicts == {"000": False, "001": False, "002": False, "003": True, "004": False}

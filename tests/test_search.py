@@ -1,0 +1,143 @@
+"""The search service on the seed corpus: matching, ranking, filters, highlights."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from search_app.search import SearchParams, SearchService
+
+
+@pytest.fixture(scope="module")
+def service(index_dir):
+    return SearchService(index_dir)
+
+
+def found(service, q, **kw) -> list[tuple[str, int]]:
+    result = service.search(SearchParams(q=q, per_page=100, **kw))
+    return [(h["source"][:3], h["item_number"]) for h in result["hits"]]
+
+
+def test_motorburen_ungdom_across_years(service):
+    hits = found(service, "motorburen ungdom")
+    assert set(hits) == {("000", 6), ("004", 2), ("004", 5)}
+
+
+def test_phrase_needs_the_words_together(service):
+    assert set(found(service, '"motorburen ungdom"')) == {("000", 6), ("004", 2), ("004", 5)}
+    assert found(service, '"ungdom motorburen"') == []
+
+
+@pytest.mark.parametrize(
+    ("q", "item"),
+    [
+        ("långsiktigt hållbart", ("003", 1)),
+        ("lägesbild", ("003", 8)),
+        ("medborgarlöften", ("003", 4)),
+        ("uppföljning", ("003", 9)),
+        ("Umeå kommun", ("003", 5)),
+    ],
+)
+def test_clean_queries_find_ocr_damaged_text(service, q, item):
+    assert item in found(service, q)
+
+
+@pytest.mark.parametrize(
+    ("q", "item"),
+    [("langsiktigt hallbart", ("000", 4)), ("lagesbild", ("000", 4)), ("umea", ("001", 2))],
+)
+def test_queries_without_diacritics(service, q, item):
+    assert item in found(service, q)
+
+
+def test_exact_form_ranks_above_folded_look_alike(service):
+    hits = found(service, "långsiktigt hållbart")
+    assert hits.index(("000", 4)) < hits.index(("003", 1))
+
+
+def test_heading_match_ranks_above_body_mention(service):
+    assert found(service, "lägesbild")[0] == ("002", 2)  # "Lägesbild från polisen."
+
+
+def test_inflections_meet_through_the_stemmer(service):
+    assert ("001", 3) in found(service, "hedersrelaterade")  # "Hedersrelaterat våld"
+    assert ("000", 3) in found(service, "ungdom")  # "Ungdomar med samsjuklighet"
+
+
+def test_presenter_names_find_their_items(service):
+    assert ("004", 4) in found(service, "Cecilia Ravry")
+    assert ("002", 3) in found(service, "Ravry")
+
+
+@pytest.mark.parametrize(
+    "q", ["kärnkraft", "fotbollsstadion", "vindkraftverk", '"narkotika motorburen"']
+)
+def test_queries_that_must_find_nothing(service, q):
+    assert found(service, q) == []
+
+
+def test_operators(service):
+    both = set(found(service, "narkotika"))
+    without = set(found(service, "narkotika INTE polisen"))
+    assert without and without < both
+    assert set(found(service, "knark ELLER sugardejting")) == {("001", 4), ("001", 6)}
+    # "krogmiljöer" meets "krogmiljö" (000) and "krogmiljöer" (002) through the stem.
+    assert set(found(service, "narkotika OCH krogmiljöer")) == {("000", 3), ("002", 2)}
+
+
+def test_filters_and_facets_agree(service):
+    result = service.search(SearchParams(q="narkotika"))
+    for year, count in result["facets"]["year"].items():
+        assert service.search(SearchParams(q="narkotika", year=year))["total"] == count
+    for doc_type, count in result["facets"]["doc_type"].items():
+        assert service.search(SearchParams(q="narkotika", doc_type=doc_type))["total"] == count
+
+
+def test_sort_by_date_is_newest_first(service):
+    hits = service.search(SearchParams(q="polisen", sort="date", per_page=100))["hits"]
+    dates = [h["date"] or "" for h in hits]
+    assert dates == sorted(dates, reverse=True) and len(set(dates)) > 2
+
+
+def test_pages_partition_the_results(service):
+    everything = found(service, "umeå")
+    pages = [found_page(service, "umeå", p) for p in (1, 2, 3, 4)]
+    assert sum(pages, []) == everything and all(len(p) <= 5 for p in pages)
+
+
+def found_page(service, q, page):
+    result = service.search(SearchParams(q=q, page=page, per_page=5))
+    return [(h["source"][:3], h["item_number"]) for h in result["hits"]]
+
+
+def test_highlights_mark_original_characters_of_ocr_text(service):
+    hit = next(
+        h
+        for h in service.search(SearchParams(q="långsiktigt hållbart"))["hits"]
+        if h["source"].startswith("003")
+    )
+    marked = re.findall(r"<mark>(.*?)</mark>", " ".join(hit["highlights"]))
+    assert "Idngsiktigt" in marked and "hdllbart" in marked
+
+
+def test_highlights_come_from_the_item_itself(service):
+    for hit in service.search(SearchParams(q="narkotika", per_page=100))["hits"]:
+        doc = service.document(hit["doc_id"])
+        text = " ".join(doc["items"][hit["item_number"] - 1]["text"].split())
+        for fragment in hit["highlights"]:
+            plain = re.sub(r"</?mark>", "", fragment).strip("… ")
+            assert plain.replace("&amp;", "&").replace("&quot;", '"') in text
+
+
+def test_negated_words_are_not_highlighted(service):
+    for hit in service.search(SearchParams(q="narkotika INTE polisen"))["hits"]:
+        assert "<mark>polisen</mark>" not in " ".join(hit["highlights"]).lower()
+
+
+def test_document_view_marks_query_words_in_every_item(service):
+    doc = service.document(service.search(SearchParams(q="sugardejting"))["hits"][0]["doc_id"],
+                           "sugardejting")  # fmt: skip
+    matched = [i["item_number"] for i in doc["items"] if i["matched"]]
+    assert matched == [4]
+    assert "<mark>sugardejting</mark>" in " ".join(doc["items"][3]["paragraphs_html"])
