@@ -48,7 +48,10 @@ class HyphenPartsFilter(Filter):
             text = token.text
             if "-" not in text:
                 continue
-            start, end = getattr(token, "startchar", None), getattr(token, "endchar", None)
+            start, end = (
+                getattr(token, "startchar", None),
+                getattr(token, "endchar", None),
+            )
             offset = 0
             for part in text.split("-"):
                 if len(part) > 1 and part not in SWEDISH_STOP_WORDS:
@@ -125,7 +128,9 @@ def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
 
 def word_forms(word: str) -> dict[str, set[str]]:
     """What each analyzer makes of one lowercased word (and its hyphen parts)."""
-    words = [word] + [p for p in word.split("-") if len(p) > 1] if "-" in word else [word]
+    words = (
+        [word] + [p for p in word.split("-") if len(p) > 1] if "-" in word else [word]
+    )
     words = [w for w in words if w not in SWEDISH_STOP_WORDS]
     return {
         "exact": set(words),

@@ -154,7 +154,16 @@ def build_index(
         summary.unchanged = len(plan.files) - len(plan.todo)
         _report_old_rejects(manifest, plan, summary)
         if plan.todo or plan.deleted or plan.full:
-            _run(plan, corpus_dir, index_dir, live, manifest, overrides, summary, progress)
+            _run(
+                plan,
+                corpus_dir,
+                index_dir,
+                live,
+                manifest,
+                overrides,
+                summary,
+                progress,
+            )
         summary.items = _count_items(index_dir)
     summary.seconds = time.monotonic() - started
     return summary
@@ -180,7 +189,9 @@ def _plan(corpus_dir: Path, manifest: dict, overrides: tuple, full: bool) -> _Pl
         extra = json.dumps([defaults, entries.get(source)], sort_keys=True, default=str)
         key = f"{SCHEMA_VERSION}:{digest}:{hashlib.sha1(extra.encode()).hexdigest()}"
         files[source] = (path, key)
-    known = manifest.get("files", {}) if manifest.get("schema") == SCHEMA_VERSION else {}
+    known = (
+        manifest.get("files", {}) if manifest.get("schema") == SCHEMA_VERSION else {}
+    )
     full = full or not known and bool(manifest)
     todo = [
         s
@@ -245,7 +256,9 @@ def _write(target: Path, plan: _Plan, docs, manifest, words, summary) -> None:
         ix = whoosh_index.create_in(str(target), get_schema())
     else:
         ix = whoosh_index.open_dir(str(target))
-    lexicon = base_lexicon().with_corpus_words(words) if any(d.ocr for d in docs) else None
+    lexicon = (
+        base_lexicon().with_corpus_words(words) if any(d.ocr for d in docs) else None
+    )
     old = manifest.get("files", {})
     writer = ix.writer()
     try:

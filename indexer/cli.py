@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=ROOT / "index")
     parser.add_argument("--rebuild", action="store_true", help="index every file anew")
     parser.add_argument(
-        "--no-wait", action="store_true", help="fail instead of waiting for another indexer"
+        "--no-wait",
+        action="store_true",
+        help="fail instead of waiting for another indexer",
     )
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
@@ -49,7 +51,9 @@ def _progress_printer():
             filled = int(30 * done / total)
             bar = "#" * filled + "-" * (30 - filled)
             end = "\n" if done == total else ""
-            print(f"\r[{bar}] {done}/{total} {source[:40]:<40}", end=end, file=sys.stderr)
+            print(
+                f"\r[{bar}] {done}/{total} {source[:40]:<40}", end=end, file=sys.stderr
+            )
         else:
             print(f"indexing {done}/{total}: {source}", file=sys.stderr)
 
@@ -62,7 +66,9 @@ def _print_summary(summary: Summary) -> None:
     for source, warning in summary.warnings:
         print(f"warning: {source}: {warning}", file=sys.stderr)
     if not summary.changed:
-        print(f"Index is up to date: {summary.unchanged} files unchanged, nothing to do.")
+        print(
+            f"Index is up to date: {summary.unchanged} files unchanged, nothing to do."
+        )
     print(
         f"{'Rebuilt' if summary.rebuilt else 'Updated'} index: "
         f"{len(summary.indexed)} files indexed, {summary.unchanged} unchanged, "

@@ -31,15 +31,25 @@ OVERRIDE_KEYS = {"title", "date", "source_url", "type", "ocr", "time", "place"}
 _ISO_DATE = re.compile(r"\b(20\d\d|19\d\d)-(0[1-9]|1[0-2])-([0-2]\d|3[01])\b")
 _MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
 _MONTH_NUMBER = {name: n for n, name in enumerate(_MONTHS.split(), 1)}
-_SWEDISH_DATE = re.compile(rf"\b(\d{{1,2}}) ({'|'.join(_MONTH_NUMBER)}) (\d{{4}})\b", re.I)
+_SWEDISH_DATE = re.compile(
+    rf"\b(\d{{1,2}}) ({'|'.join(_MONTH_NUMBER)}) (\d{{4}})\b", re.I
+)
 _YEAR_RANGE = re.compile(r"\b(20\d\d)\s*[-–]\s*(20\d\d)\b")
 _TIME = re.compile(
     r"\b(?:klockan|kl\.?)\s*(\d{1,2}[.:]\d{2})(?:\s*[-–]\s*(\d{1,2}[.:]\d{2}))?", re.I
 )
-_ATTENDEE_LABEL = re.compile(r"^\s*(Kallade|Närvarande|Deltagare|Frånvarande)\s*:\s*", re.I)
-_FOOTER_LABEL = re.compile(r"^\s*(Noterat av|Antecknat av|Kallat av|Vid protokollet)\s*:", re.I)
-_FLAT_HEADER = re.compile(r"^\s*(?:Ärende|Omfattning/notering|Föredragande)\s*:?\s*$", re.I)
-_PERSON = re.compile(r"^[A-ZÅÄÖÉ][\w'’.-]*(?: (?:af |von |de )?[A-ZÅÄÖÉ][\w'’-]*){1,3}$")
+_ATTENDEE_LABEL = re.compile(
+    r"^\s*(Kallade|Närvarande|Deltagare|Frånvarande)\s*:\s*", re.I
+)
+_FOOTER_LABEL = re.compile(
+    r"^\s*(Noterat av|Antecknat av|Kallat av|Vid protokollet)\s*:", re.I
+)
+_FLAT_HEADER = re.compile(
+    r"^\s*(?:Ärende|Omfattning/notering|Föredragande)\s*:?\s*$", re.I
+)
+_PERSON = re.compile(
+    r"^[A-ZÅÄÖÉ][\w'’.-]*(?: (?:af |von |de )?[A-ZÅÄÖÉ][\w'’-]*){1,3}$"
+)
 _LABEL = re.compile(r"^[A-ZÅÄÖÉ][\w'’.-]*(?: [\w'’.-]+){0,3}$")
 _ROLE_WORDS = {"ordförande", "sekreterare", "sekr", "samordnare", "vice ordförande"}
 _DECISION = re.compile(
@@ -74,7 +84,9 @@ def load_overrides(corpus_dir: Path) -> tuple[dict, dict[str, dict]]:
             raise ValueError(f"{METADATA_FILE}: [{source}] must be a table")
         unknown = set(entry) - OVERRIDE_KEYS
         if unknown:
-            raise ValueError(f"{METADATA_FILE}: [{source}] unknown keys {sorted(unknown)}")
+            raise ValueError(
+                f"{METADATA_FILE}: [{source}] unknown keys {sorted(unknown)}"
+            )
         if "date" in entry and not _ISO_DATE.fullmatch(str(entry["date"])):
             raise ValueError(f"{METADATA_FILE}: [{source}] date must be YYYY-MM-DD")
         files[source] = entry
@@ -167,7 +179,11 @@ def find_date(text: str, doc_type: str) -> str | None:
 
 
 def _iso(match: re.Match) -> str:
-    day, month, year = match.group(1), _MONTH_NUMBER[match.group(2).lower()], match.group(3)
+    day, month, year = (
+        match.group(1),
+        _MONTH_NUMBER[match.group(2).lower()],
+        match.group(3),
+    )
     return f"{year}-{month:02d}-{int(day):02d}"
 
 
@@ -283,7 +299,7 @@ def clean_title(text: str) -> str:
 
 
 def looks_like_person(text: str) -> bool:
-    """"Anna-Karin Sjölander", not "Umebrå kansli" nor "Rapport från"."""
+    """ "Anna-Karin Sjölander", not "Umebrå kansli" nor "Rapport från"."""
     words = text.split()
     return bool(_PERSON.match(text)) and words[-1].lower() not in _ROLE_WORDS
 

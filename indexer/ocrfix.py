@@ -55,7 +55,9 @@ def looks_like_ocr(text: str) -> bool:
     if letters < 300:
         return False
     native = sum(ch in _DIACRITICS for ch in text) / letters
-    damaged = (text.count("é") + len(re.findall(r"[a-zåäö][0-9][a-zåäö]", text))) / letters
+    damaged = (
+        text.count("é") + len(re.findall(r"[a-zåäö][0-9][a-zåäö]", text))
+    ) / letters
     return native < 0.01 or damaged > 0.004
 
 

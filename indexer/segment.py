@@ -16,12 +16,14 @@ import re
 from dataclasses import dataclass, field
 
 from . import metadata as meta
-from .markup import ends_sentence, html_to_text, join_lines, tidy
+from .markup import ends_sentence, html_to_text, join_lines
 from .model import Document, Item, RawDocument
 
 _TABLE_HEADER = re.compile(r"^\s*[ÄAä]rende:?\s*\t", re.IGNORECASE)
 _SEPARATOR_CELL = re.compile(r"^[-–—\s]*$")
-_OPEN_TAG_AT_END = re.compile(r"<(p|ul|ol|li)\b[^>]*>(?:(?!</?(?:p|ul|ol|li)\b).)*$", re.S)
+_OPEN_TAG_AT_END = re.compile(
+    r"<(p|ul|ol|li)\b[^>]*>(?:(?!</?(?:p|ul|ol|li)\b).)*$", re.S
+)
 _OCR_BULLET = re.compile(r"^[a-zé¢•·]\s+(?=[A-ZÅÄÖ(])")
 _URL_LINE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$")
 

@@ -24,15 +24,21 @@ class ApiError(Exception):
         self.message, self.status = message, status
 
 
-API_MESSAGES = {404: "not found", 405: "method not allowed", 500: "internal error",
-                503: "the search index is not available"}
+API_MESSAGES = {
+    404: "not found",
+    405: "method not allowed",
+    500: "internal error",
+    503: "the search index is not available",
+}
 
 
 def _respond(status: int, message: str, api_message: str | None = None):
     if request.path.startswith("/api/"):
         return jsonify({"error": api_message or message}), status
     title = MESSAGES.get(status, "Fel")
-    return render_template("error.html", status=status, title=title, message=message), status
+    return render_template(
+        "error.html", status=status, title=title, message=message
+    ), status
 
 
 def register(app: Flask) -> None:
@@ -45,7 +51,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = exc.code or 500
-        return _respond(code, MESSAGES.get(code, exc.name), API_MESSAGES.get(code, exc.name))
+        return _respond(
+            code, MESSAGES.get(code, exc.name), API_MESSAGES.get(code, exc.name)
+        )
 
     @app.errorhandler(IndexUnavailable)
     def _no_index(exc: IndexUnavailable):

@@ -15,14 +15,11 @@ from urllib.parse import quote
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import sorting
-from whoosh.qparser import MultifieldParser, OperatorsPlugin
-from whoosh.qparser.plugins import FieldsPlugin
 
-from indexer.analysis import token_spans, word_forms
 from indexer.build import live_generation
-from indexer.schema import BODY_FIELDS, QUERY_FIELDS, TITLE_FIELDS
 
 from . import highlight
+from .query import TermMatcher, make_parser
 
 DOC_TYPES = ("minutes", "agreement")
 SORTS = ("relevance", "date")
@@ -68,7 +65,7 @@ class SearchService:
             if live != self._generation:
                 self._ix = whoosh_index.open_dir(str(live))
                 self._generation = live
-                self._parser = _make_parser(self._ix.schema)
+                self._parser = make_parser(self._ix.schema)
             return self._ix
 
     def _searcher(self):
@@ -121,8 +118,7 @@ class SearchService:
         """A document's metadata and all its items, marked for ``q`` if given."""
         searcher = self._searcher()
         stored = [
-            searcher.stored_fields(n)
-            for n in searcher.document_numbers(doc_id=doc_id)
+            searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)
         ]
         if not stored:
             return None
@@ -142,30 +138,14 @@ class SearchService:
         for fields in searcher.documents(item_number=1):
             meta = dict(fields.get("doc_meta") or {})
             meta.update(
-                doc_id=fields["doc_id"], source=fields["source"], doc_type=fields["doc_type"]
+                doc_id=fields["doc_id"],
+                source=fields["source"],
+                doc_type=fields["doc_type"],
             )
             docs.append(meta)
-        return sorted(docs, key=lambda d: (d.get("date") or "", d["source"]), reverse=True)
-
-
-def _make_parser(schema) -> MultifieldParser:
-    """Default field group AND; Swedish operators too; no field syntax.
-
-    Field syntax is off so that "§ 5: budget" is searched as text.
-    """
-    parser = MultifieldParser(list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS)
-    parser.remove_plugin_class(FieldsPlugin)
-    parser.replace_plugin(
-        OperatorsPlugin(
-            And=r"(?<=\s)(?:AND|OCH)(?=\s)",
-            Or=r"(?<=\s)(?:OR|ELLER)(?=\s)",
-            Not=r"(^|(?<=(\s|[()])))(?:NOT|INTE)(?=\s)",
-            AndNot=None,
-            AndMaybe=None,
-            Require=None,
+        return sorted(
+            docs, key=lambda d: (d.get("date") or "", d["source"]), reverse=True
         )
-    )
-    return parser
 
 
 def _filter(params: SearchParams):
@@ -269,49 +249,3 @@ def _paragraphs(text: str):
 def _shift(spans, text, para, offset):
     end = offset + len(para)
     return [(s - offset, e - offset) for s, e in spans if s >= offset and e <= end]
-
-
-class TermMatcher:
-    """Finds, in an item's original text, the words a query matched.
-
-    The query's terms are per field (exact, stemmed, folded); a word of the
-    text matches when its form for that field is among them. OCR corrections
-    made at index time count for the folded form.
-    """
-
-    def __init__(self, q, reader) -> None:
-        kinds = {**BODY_FIELDS, **TITLE_FIELDS}
-        self.terms: dict[str, set[str]] = {"exact": set(), "stem": set(), "fold": set()}
-        for field, text in _positive_terms(q, reader):
-            kind = kinds.get(field)
-            if kind:
-                self.terms[kind].add(text.decode() if isinstance(text, bytes) else text)
-
-    def matches(self, word: str, correction: str | None = None) -> bool:
-        forms = word_forms(word)
-        if correction:
-            forms["fold"] |= word_forms(correction.lower())["fold"]
-        return any(forms[kind] & self.terms[kind] for kind in self.terms)
-
-    def spans(self, text: str, corrections: dict[str, str]) -> list[tuple[int, int]]:
-        if not any(self.terms.values()):
-            return []
-        return [
-            (start, end)
-            for start, end, word in token_spans(text)
-            if self.matches(word, corrections.get(word))
-        ]
-
-
-def _positive_terms(q, reader):
-    """Terms of the query that a matching item contains (not the NOT-ed ones)."""
-    if q is None or isinstance(q, Q.Not):
-        return
-    if isinstance(q, Q.AndNot):
-        yield from _positive_terms(q.a, reader)
-        return
-    if q.is_leaf():
-        yield from q.expanded_terms(reader, phrases=True)
-        return
-    for child in q.children():
-        yield from _positive_terms(child, reader)
