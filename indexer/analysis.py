@@ -113,8 +113,17 @@ def fold_analyzer():
 
 
 def name_analyzer():
-    """Person names: whole words, folded, never stemmed."""
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FoldFilter()
+    """Person names: whole words, folded, never stemmed.
+
+    Stop words go too: every query word is looked for in every field, and a
+    leftover "och" here would make "hotell och taxi" require a person "och".
+    """
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | StopFilter(stoplist=SWEDISH_STOP_WORDS, minsize=1)
+        | FoldFilter()
+    )
 
 
 # --- the same forms, token by token, for highlighting --------------------------
