@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
-import snowballstemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.lang.stopwords import stoplists
 
+from .morphology import lemma_stem, split_compound
 from .ocrfix import fold
 
 # Words with inner hyphens or apostrophes stay one token ("BOB-råden",
@@ -26,13 +25,6 @@ from .ocrfix import fold
 TOKEN_PATTERN = r"\w+(?:[-'’]\w+)*"
 _TOKEN = re.compile(TOKEN_PATTERN)
 SWEDISH_STOP_WORDS = frozenset(stoplists["sv"])
-_STEMMER = snowballstemmer.stemmer("swedish")
-
-
-@lru_cache(maxsize=100_000)
-def stem(word: str) -> str:
-    """Snowball's Swedish stem of a lowercased word."""
-    return _STEMMER.stemWord(word)
 
 
 class HyphenPartsFilter(Filter):
@@ -67,12 +59,32 @@ class HyphenPartsFilter(Filter):
 
 
 class SwedishStemFilter(Filter):
-    """Replace each token by its Swedish stem."""
+    """Replace each token by its Swedish stem, inflections Snowball misses included."""
 
     def __call__(self, tokens):
         for token in tokens:
-            token.text = stem(token.text)
+            token.text = lemma_stem(token.text)
             yield token
+
+
+class CompoundPartsFilter(Filter):
+    """After a compound, also emit its parts at the same position (index only).
+
+    "trygghetsvandringar" is followed by "trygghet" and "vandringar", so a
+    search for "vandring" finds it. Queries are not split: a query for the
+    compound itself should not match its parts standing apart.
+    """
+
+    def __call__(self, tokens):
+        for token in tokens:
+            yield token
+            if token.mode == "query":
+                continue
+            text = token.text
+            for part in split_compound(text):
+                token.text = part
+                yield token
+            token.text = text
 
 
 class FoldFilter(Filter):
@@ -104,12 +116,13 @@ def stem_analyzer():
 
 
 def fold_analyzer():
-    """Stems of folded words: queries without å/ä/ö, and OCR-damaged text.
+    """Stems of folded words and compound parts: the broadest field.
 
-    Folding comes first so that a word typed without diacritics ("umea") is
-    stemmed exactly like the folded original ("umeå").
+    Matches queries without å/ä/ö, OCR-damaged text and parts of compounds.
+    Folding comes before stemming so that a word typed without diacritics
+    ("umea") is stemmed exactly like the folded original ("umeå").
     """
-    return _base() | FoldFilter() | SwedishStemFilter()
+    return _base() | CompoundPartsFilter() | FoldFilter() | SwedishStemFilter()
 
 
 def name_analyzer():
@@ -137,12 +150,11 @@ def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
 
 def word_forms(word: str) -> dict[str, set[str]]:
     """What each analyzer makes of one lowercased word (and its hyphen parts)."""
-    words = (
-        [word] + [p for p in word.split("-") if len(p) > 1] if "-" in word else [word]
-    )
+    words = [word] + [p for p in word.split("-") if len(p) > 1] if "-" in word else [word]
     words = [w for w in words if w not in SWEDISH_STOP_WORDS]
+    parts = [p for w in words for p in split_compound(w)]
     return {
         "exact": set(words),
-        "stem": {stem(w) for w in words},
-        "fold": {stem(fold(w)) for w in words},
+        "stem": {lemma_stem(w) for w in words},
+        "fold": {lemma_stem(fold(w)) for w in words + parts},
     }

@@ -246,7 +246,12 @@ def _corpus_words(generation: Path | None, docs: list[Document]) -> set[str]:
     words: set[str] = set()
     if generation is not None and (generation / CORPUS_WORDS).is_file():
         words.update((generation / CORPUS_WORDS).read_text(encoding="utf-8").split())
-    clean = (f"{i.title}\n{i.text}" for d in docs if not d.ocr for i in d.items)
+    clean = (
+        "\n".join([i.title, i.text, *i.presenters, *d.present, *d.absent])
+        for d in docs
+        if not d.ocr
+        for i in d.items
+    )
     words.update(w for w in trusted_words(clean) if w.isalpha() and len(w) > 1)
     return words
 
@@ -278,10 +283,12 @@ def _write(target: Path, plan: _Plan, docs, manifest, words, summary) -> None:
 def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
     """The index document of one item."""
     fold_body, fold_title, corrections = item.text, item.title, {}
+    people = " ".join(item.presenters)
     if item.ocr and lexicon is not None:
         fold_body, corrections = correct_text(item.text, lexicon)
         fold_title, title_fixes = correct_text(item.title, lexicon)
         corrections.update(title_fixes)
+        people, _ = correct_text(people, lexicon)  # "Michacl Rystcdt"
     fields = {
         "item_id": make_item_id(doc.doc_id, item.number),
         "doc_id": doc.doc_id,
@@ -297,7 +304,7 @@ def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
         "body": item.text,
         "body_stem": item.text,
         "body_fold": fold_body,
-        "people": " ".join(item.presenters),
+        "people": people,
         "title": doc.title,
         "text": item.text,
         "presenters": item.presenters,

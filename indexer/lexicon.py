@@ -8,6 +8,7 @@ has.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -24,13 +25,14 @@ class Lexicon:
         self._add_folds(self._freq)
 
     def _add_folds(self, words) -> None:
-        from .ocrfix import fold
+        from .ocrfix import fold_letters
 
+        by_fold, freq = self._by_fold, self._freq
         for word in words:
-            key = fold(word)
-            current = self._by_fold.get(key)
-            if current is None or self._freq[word] > self._freq[current]:
-                self._by_fold[key] = word
+            key = fold_letters(word)
+            current = by_fold.get(key)
+            if current is None or freq[word] > freq[current]:
+                by_fold[key] = word
 
     def __contains__(self, word: str) -> bool:
         return word.lower() in self._freq
@@ -66,16 +68,14 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def swedish_words() -> dict[str, float]:
     """wordfreq's Swedish words at or above MIN_ZIPF, alphabetic only."""
-    from wordfreq import iter_wordlist, zipf_frequency
+    from wordfreq import get_frequency_dict
 
-    words: dict[str, float] = {}
-    for word in iter_wordlist("sv", wordlist="large"):
-        freq = zipf_frequency(word, "sv", wordlist="large")
-        if freq < MIN_ZIPF:
-            break  # the list is ordered by frequency
-        if word.isalpha():
-            words[word] = freq
-    return words
+    floor = 10 ** (MIN_ZIPF - 9)  # Zipf = log10(frequency per billion words)
+    return {
+        word: round(math.log10(freq) + 9, 2)
+        for word, freq in get_frequency_dict("sv", wordlist="large").items()
+        if freq >= floor and word.isalpha()
+    }
 
 
 @lru_cache(maxsize=1)
