@@ -36,8 +36,9 @@ class HyphenPartsFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            yield token
+            # Read before yielding: later filters rewrite token.text in place.
             text = token.text
+            yield token
             if "-" not in text:
                 continue
             start, end = (
@@ -77,10 +78,10 @@ class CompoundPartsFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
+            text = token.text  # read before yielding: later filters rewrite it
             yield token
             if token.mode == "query":
                 continue
-            text = token.text
             for part in split_compound(text):
                 token.text = part
                 yield token

@@ -29,6 +29,7 @@ MIN_COMPOUND = 7  # shorter words are rarely compounds worth splitting
 MIN_PART_ZIPF = 2.5  # parts must be real, reasonably common words
 MAX_WHOLE_ZIPF = 4.0  # very common words ("polisen") are not split ("pol" + "isen")
 KNOWN_ZIPF = 2.0
+SHORT_PART_ZIPF = 4.5  # three-letter parts only when very common ("död", "lag")
 PART_PENALTY = 0.75  # a three-part split must be that much better than a two-part one
 WHOLE_MARGIN = 0.3  # a known word splits only if its parts are this much more common
 _VOWELS = set("aeiouyåäö")
@@ -75,6 +76,8 @@ def split_compound(word: str) -> tuple[str, ...]:
     best_score, best = whole + WHOLE_MARGIN if whole else 0.0, ()
     for cut in range(3, len(word) - 3):
         for parts in _splits_at(word, cut):
+            if any(len(p) == 3 and _zipf(p) < SHORT_PART_ZIPF for p in parts):
+                continue  # "Ersboda" is not "ers" + "boda"
             score = min(_zipf(p) for p in parts) - PART_PENALTY * (len(parts) - 2)
             if score >= MIN_PART_ZIPF and score > best_score:
                 best_score, best = score, parts

@@ -13,7 +13,7 @@ from .analysis import exact_analyzer, fold_analyzer, name_analyzer, stem_analyze
 
 # Bump when the schema or the analysis changes: an index with another version
 # is rebuilt from scratch instead of mixing old and new analysis.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Query fields and their weights: heading above body; exact above stem above
 # folded (so clean text outranks its OCR-damaged or diacritic-less look-alikes).

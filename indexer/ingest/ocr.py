@@ -1,0 +1,156 @@
+"""OCR of scanned pages with Tesseract's Swedish model (``swe``), via pytesseract.
+
+Scanned minutes have no text layer, so their pages are rendered as images and
+read by Tesseract. Tesseract is a system program, not a Python package: when it
+(or its Swedish model) is missing, the file is rejected with a message naming
+what to install, rather than indexed without text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ..model import RejectedFile
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+LANG = "swe"
+PAGE_TIMEOUT = 300  # seconds; a page that takes longer is not a page of minutes
+APT_PACKAGES = "tesseract-ocr tesseract-ocr-swe"
+_NEED = "this PDF has scanned pages that need OCR, but"
+_JUNK = frozenset("|¦[]{}_=~")  # table rules and specks read as characters
+
+
+class OcrUnavailable(RejectedFile):
+    """Scanned pages need Tesseract; the message says what to install."""
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """A recognised word with its box in image pixels and its confidence."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    conf: float  # 0-100
+    block: int
+    par: int
+    line: int
+    struck: bool = False  # a line is drawn through the word
+
+    @property
+    def marked(self) -> str:
+        """The text, wrapped in ``~~`` (punctuation after it) when struck through."""
+        if not self.struck:
+            return self.text
+        core = self.text.rstrip(",.;:)")
+        return f"~~{core}~~{self.text[len(core) :]}"
+
+
+@dataclass
+class OcrResult:
+    """The text of one image, its words and their mean confidence."""
+
+    text: str
+    confidence: float | None  # mean word confidence 0-100; None: no words
+    words: list[OcrWord]
+
+
+def check_available(lang: str = LANG) -> None:
+    """Raise OcrUnavailable, naming what to install, unless OCR can run."""
+    try:
+        import pytesseract
+    except ImportError:
+        raise OcrUnavailable(
+            f"{_NEED} the Python package pytesseract is not installed "
+            f"(pip install pytesseract; apt-get install {APT_PACKAGES})"
+        ) from None
+    try:
+        languages = pytesseract.get_languages()
+    except (pytesseract.TesseractNotFoundError, OSError):
+        raise OcrUnavailable(
+            f"{_NEED} Tesseract is not installed: install the packages "
+            f"{APT_PACKAGES} (apt-get install {APT_PACKAGES})"
+        ) from None
+    if lang not in languages:
+        raise OcrUnavailable(
+            f"{_NEED} Tesseract's Swedish model ({lang!r}) is not installed: "
+            f"install the package tesseract-ocr-swe (apt-get install {APT_PACKAGES})"
+        )
+
+
+def ocr_image(image: Image, lang: str = LANG, timeout: int = PAGE_TIMEOUT) -> OcrResult:
+    """Recognise the words of a page image; the text keeps Tesseract's lines."""
+    import pytesseract
+
+    try:
+        data = pytesseract.image_to_data(
+            image, lang=lang, output_type=pytesseract.Output.DICT, timeout=timeout
+        )
+    except pytesseract.TesseractNotFoundError:
+        check_available(lang)  # names what to install
+        raise
+    except RuntimeError as exc:  # TesseractError, or the timeout
+        raise RejectedFile(f"OCR failed: {exc}") from None
+    words = [_mark_struck(image, w) for w in _words(data)]
+    confidence = sum(w.conf for w in words) / len(words) if words else None
+    return OcrResult(_text(words), confidence, words)
+
+
+def _words(data: dict[str, list]) -> list[OcrWord]:
+    """The real words of image_to_data's table (level 5, text, confidence >= 0)."""
+    words = []
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        conf = float(data["conf"][i])
+        if data["level"][i] != 5 or not text or conf < 0 or set(text) <= _JUNK:
+            continue
+        words.append(
+            OcrWord(
+                text,
+                *(int(data[key][i]) for key in ("left", "top", "width", "height")),
+                conf,
+                *(int(data[key][i]) for key in ("block_num", "par_num", "line_num")),
+            )
+        )
+    return words
+
+
+def _mark_struck(image: Image, word: OcrWord) -> OcrWord:
+    """Flag a word crossed by a line: a dark pixel row across its middle band.
+
+    Letters leave gaps between them in every row; a strike-through line does
+    not. Underlines lie below the band.
+    """
+    if sum(ch.isalnum() for ch in word.text) < 2 or word.width < 8:
+        return word
+    top = word.top + int(0.3 * word.height)
+    bottom = word.top + int(0.8 * word.height) + 1
+    band = image.crop((word.left, top, word.left + word.width, bottom)).convert("L")
+    dark = band.point(lambda v: 255 if v < 128 else 0).tobytes()
+    width = band.width
+    for row in range(band.height):
+        if dark[row * width : (row + 1) * width].count(255) >= 0.9 * width:
+            return replace(word, struck=True)
+    return word
+
+
+def _text(words: list[OcrWord]) -> str:
+    """Words joined into lines, paragraphs separated by a blank line."""
+    out: list[str] = []
+    last: tuple[int, int, int] | None = None
+    for word in words:
+        key = (word.block, word.par, word.line)
+        text = word.marked
+        if last is None:
+            out.append(text)
+        elif key == last:
+            out.append(" " + text)
+        else:
+            out.append(("\n" if key[:2] == last[:2] else "\n\n") + text)
+        last = key
+    return "".join(out).replace("~~ ~~", " ")
