@@ -38,6 +38,7 @@ from .segment import segment
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 CORPUS_WORDS = "corpus_words.txt"
+SYNONYMS_FILE = "synonyms.txt"  # staff-edited, in the corpus; the server reads a copy
 
 Progress = Callable[[int, int, str], None]
 
@@ -164,9 +165,24 @@ def build_index(
                 summary,
                 progress,
             )
+        _copy_synonyms(corpus_dir, index_dir)
         summary.items = _count_items(index_dir)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _copy_synonyms(corpus_dir: Path, index_dir: Path) -> None:
+    """Publish the synonym list next to the index, where the server looks for it.
+
+    It applies at query time, so an edit takes effect without re-indexing.
+    """
+    source, target = corpus_dir / SYNONYMS_FILE, index_dir / SYNONYMS_FILE
+    text = source.read_text(encoding="utf-8") if source.is_file() else ""
+    current = target.read_text(encoding="utf-8") if target.is_file() else ""
+    if text != current:
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
 
 
 def _overrides(corpus_dir: Path, summary: Summary) -> tuple[dict, dict]:

@@ -98,6 +98,19 @@ def _candidates(folded: str, edits: int) -> frozenset[str]:
     return frozenset(found)
 
 
+def damage_variants(folded: str) -> frozenset[str]:
+    """How OCR may have misread a folded word, one confusion away ("ungdom" ->
+    "ungdorn"): what a clean query should also look for in uncorrected scans."""
+    found = set()
+    for wrong, right in _CONFUSIONS:
+        start = folded.find(right)
+        while start != -1:
+            found.add(folded[:start] + wrong + folded[start + len(right) :])
+            start = folded.find(right, start + 1)
+    found.discard(folded)
+    return frozenset(found)
+
+
 def correct_token(token: str, lexicon: Lexicon) -> str | None:
     """The lexicon word a damaged token most likely was, or None.
 

@@ -7,12 +7,22 @@ query's words in an item's original text for highlighting.
 
 from __future__ import annotations
 
+import re
+
 from whoosh import query as Q
 from whoosh.qparser import MultifieldParser, OperatorsPlugin
 from whoosh.qparser.plugins import FieldsPlugin
 
 from indexer.analysis import token_spans, word_forms
+from indexer.ocrfix import damage_variants
 from indexer.schema import BODY_FIELDS, QUERY_FIELDS, TITLE_FIELDS
+
+FUZZY_FIELD = "body_fold"
+FUZZY_MIN_CHARS = 7  # shorter words have too many neighbours to guess at
+FUZZY_BOOST = 0.3  # below every exact, stemmed and folded match
+CONFUSION_MIN_CHARS = 6
+CONFUSION_BOOST = 0.5
+MAX_VARIANTS = 8  # per query word: bounds the work a long query can cause
 
 
 def make_parser(schema) -> MultifieldParser:
@@ -79,3 +89,112 @@ def _positive_terms(q, reader):
         return
     for child in q.children():
         yield from _positive_terms(child, reader)
+
+
+# --- fallbacks -----------------------------------------------------------------
+
+
+def with_fallbacks(q, reader):
+    """Add, per query word, its OCR misreadings and near spellings found in the index.
+
+    A scan the indexer could not correct may still hold "ungdorn" for
+    "ungdom": the confusion variants that occur in the index are added at a
+    lower weight. A word the index does not hold at all ("trygghetsvandringr")
+    also gets its neighbours at edit distance 1, lower still. Both are
+    bounded, so a long query cannot expand without limit.
+    """
+
+    def expand(node):
+        if not isinstance(node, Q.Term) or node.fieldname != FUZZY_FIELD:
+            return node
+        text = node.text.decode() if isinstance(node.text, bytes) else node.text
+        extra = _confusions(reader, text, node.boost)
+        if len(text) >= FUZZY_MIN_CHARS and (FUZZY_FIELD, text) not in reader:
+            near = reader.terms_within(FUZZY_FIELD, text, 1, prefix=2)
+            extra += [Q.Term(FUZZY_FIELD, w, boost=node.boost * FUZZY_BOOST)
+                      for w in list(near)[:MAX_VARIANTS]]  # fmt: skip
+        return Q.Or([node, *extra]) if extra else node
+
+    return q.accept(expand)
+
+
+def _confusions(reader, text: str, boost: float) -> list:
+    if len(text) < CONFUSION_MIN_CHARS:
+        return []
+    found = [v for v in sorted(damage_variants(text)) if (FUZZY_FIELD, v) in reader]
+    return [Q.Term(FUZZY_FIELD, v, boost=boost * CONFUSION_BOOST) for v in found[:MAX_VARIANTS]]
+
+
+# --- synonyms ------------------------------------------------------------------
+
+
+def load_synonyms(text: str) -> list[list[str]]:
+    """Groups of equivalent terms: one group a line, comma-separated; # comments."""
+    groups = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        members = [m.strip().lower() for m in line.split(",") if m.strip()]
+        if len(members) > 1:
+            groups.append(members)
+    return groups
+
+
+def expand_synonyms(text: str, groups: list[list[str]]) -> str:
+    """Rewrite each synonym outside quotes as a group of all its equivalents.
+
+    "knark i skolan" becomes '(knark OR narkotika) i skolan'. Quoted phrases
+    are left as the user wrote them.
+    """
+    if not groups:
+        return text
+    pieces = re.split(r'("[^"]*")', text)
+    for n in range(0, len(pieces), 2):  # even pieces are outside quotes
+        pieces[n] = _expand_piece(pieces[n], groups)
+    return "".join(pieces)
+
+
+def _expand_piece(piece: str, groups: list[list[str]]) -> str:
+    spans = []
+    for group in groups:
+        for member in group:
+            pattern = r"(?<!\w)" + re.escape(member) + r"(?!\w)"
+            for m in re.finditer(pattern, piece, re.IGNORECASE):
+                spans.append((m.start(), m.end(), group))
+    out, last = [], 0
+    for start, end, group in sorted(spans):
+        if start < last:
+            continue
+        alternatives = " OR ".join(f'"{m}"' if " " in m else m for m in group)
+        out += [piece[last:start], f"({alternatives})"]
+        last = end
+    return "".join(out) + piece[last:]
+
+
+# --- suggestions ---------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+
+
+def suggest(text: str, reader, field: str = "body") -> str | None:
+    """"Menade du …?": the query with unknown words replaced by the corpus' nearest.
+
+    Only words the index does not hold are replaced, each by the most common
+    indexed word within edit distance 1 (2 for long words).
+    """
+    changed = False
+
+    def nearest(match: re.Match) -> str:
+        nonlocal changed
+        word = match.group(0)
+        lower = word.lower()
+        if len(lower) < 4 or lower.isdigit() or (field, lower) in reader:
+            return word
+        maxdist = 2 if len(lower) >= 8 else 1
+        near = list(reader.terms_within(field, lower, maxdist, prefix=1))
+        if not near:
+            return word
+        changed = True
+        return max(near, key=lambda w: reader.doc_frequency(field, w))
+
+    suggestion = _WORD.sub(nearest, text)
+    return suggestion if changed else None

@@ -81,7 +81,9 @@ def test_operators(service):
     both = set(found(service, "narkotika"))
     without = set(found(service, "narkotika INTE polisen"))
     assert without and without < both
-    assert set(found(service, "knark ELLER sugardejting")) == {("001", 4), ("001", 6)}
+    either = set(found(service, "knark ELLER sugardejting"))
+    # knark ~ narkotika through the synonym list
+    assert either == {("001", 4), ("001", 6)} | set(found(service, "narkotika"))
     # "krogmiljöer" meets "krogmiljö" (000) and "krogmiljöer" (002) through the stem.
     assert set(found(service, "narkotika OCH krogmiljöer")) == {("000", 3), ("002", 2)}
 
@@ -141,3 +143,50 @@ def test_document_view_marks_query_words_in_every_item(service):
     matched = [i["item_number"] for i in doc["items"] if i["matched"]]
     assert matched == [4]
     assert "<mark>sugardejting</mark>" in " ".join(doc["items"][3]["paragraphs_html"])
+
+
+def test_synonyms_from_the_corpus_file(service):
+    knark = set(found(service, "knark"))
+    assert ("001", 6) in knark  # the word itself
+    assert set(found(service, "narkotika")) <= knark  # and every narkotika item
+
+
+def test_synonym_phrase_expands_an_abbreviation(service):
+    # 003 item 9 says "Umea brotts- och drogférebyggande rad", never "UmeBrå".
+    assert ("003", 9) in found(service, "UmeBrå")
+
+
+def test_synonyms_are_not_applied_inside_quotes(service):
+    assert found(service, '"knark"') == [("001", 6)]
+
+
+def test_a_misspelt_long_word_still_finds_and_ranks_below_exact(service):
+    fuzzy = service.search(SearchParams(q="trygghetsvandringr"))
+    assert [(h["source"][:3], h["item_number"]) for h in fuzzy["hits"]] == [("003", 8)]
+    exact = service.search(SearchParams(q="trygghetsvandringar"))
+    assert fuzzy["hits"][0]["score"] < exact["hits"][0]["score"]
+
+
+def test_menade_du_suggests_a_spelling_that_finds_something(service):
+    result = service.search(SearchParams(q="sugardjeting"))
+    assert result["total"] == 0 and result["suggestion"] == "sugardejting"
+    assert service.search(SearchParams(q="kärnkraft")).get("suggestion") is None
+    assert "suggestion" not in service.search(SearchParams(q="narkotika"))
+
+
+def test_synonym_file_edits_apply_without_reindexing(tmp_path):
+    from indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "2024-01-01\n\nÄrende:\tOmfattning/notering:\tFöredragande:\n"
+        "Klotter\tKlottret vid skolan har sanerats.\tAnna Berg\n"
+    )
+    build_index(corpus, tmp_path / "index")
+    service = SearchService(tmp_path / "index")
+    assert service.search(SearchParams(q="graffiti"))["total"] == 0
+    (corpus / "synonyms.txt").write_text("graffiti, klotter\n")
+    summary = build_index(corpus, tmp_path / "index")
+    assert summary.indexed == []  # the synonym list is not a document
+    assert service.search(SearchParams(q="graffiti"))["total"] == 1

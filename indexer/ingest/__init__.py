@@ -13,6 +13,8 @@ from .text import decode_text
 __all__ = ["RejectedFile", "iter_corpus", "read_document", "source_name"]
 
 SUFFIXES = {".txt", ".pdf"}
+# Files at the corpus root that configure the search rather than hold documents.
+CONFIG_FILES = {"metadata.toml", "synonyms.txt"}
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
@@ -25,9 +27,11 @@ def iter_corpus(corpus_dir: Path) -> Iterator[Path]:
     """Every indexable file below the corpus dir, in a stable order.
 
     Symlinked directories are not followed (a link loop must not hang us) and
-    hidden files and the metadata file are skipped.
+    hidden files and the configuration files (CONFIG_FILES) are skipped.
     """
     for path in sorted(_walk(corpus_dir)):
+        if path.parent == corpus_dir and path.name in CONFIG_FILES:
+            continue
         if path.suffix.lower() in SUFFIXES and not path.name.startswith("."):
             yield path
 
