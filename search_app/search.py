@@ -16,16 +16,25 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import sorting
 
-from indexer.build import live_generation
+from indexer.build import SYNONYMS_FILE, live_generation
 
 from . import highlight
-from .query import TermMatcher, make_parser
+from .query import (
+    TermMatcher,
+    expand_synonyms,
+    load_synonyms,
+    make_parser,
+    suggest,
+    with_fallbacks,
+)
 
 DOC_TYPES = ("minutes", "agreement")
 SORTS = ("relevance", "date")
 MAX_PER_PAGE = 100
 MAX_QUERY_CHARS = 1000
+SUGGEST_BELOW = 2  # offer "Menade du …?" when a search finds this few items
 FACETS = ("year", "doc_type")
+MAX_PRESENTER_CHARS = 200
 
 
 class IndexUnavailable(RuntimeError):
@@ -42,6 +51,8 @@ class SearchParams:
     year: str | None = None
     doc_type: str | None = None
     sort: str = "relevance"
+    presenter: str | None = None  # exact name, as in a hit's presenters
+    has_decision: bool = False  # only items that state a decision
 
 
 class SearchService:
@@ -81,33 +92,69 @@ class SearchService:
         self._local.searcher, self._local.ix = current, ix
         return current
 
+    def _parse(self, text: str, searcher):
+        """User text to engine query: synonyms, operators, fallbacks; None if empty."""
+        if not text.strip():
+            return None
+        text = expand_synonyms(text[:MAX_QUERY_CHARS], self._synonyms())
+        q = self._parser.parse(text)
+        return None if q is Q.NullQuery else with_fallbacks(q, searcher.reader())
+
+    def _synonyms(self) -> list[list[str]]:
+        """The synonym groups the indexer copied next to the index; re-read on change."""
+        path = self.index_dir / SYNONYMS_FILE
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return []
+        if getattr(self, "_synonyms_mtime", None) != mtime:
+            self._synonym_groups = load_synonyms(path.read_text(encoding="utf-8"))
+            self._synonyms_mtime = mtime
+        return self._synonym_groups
+
+    def suggest(self, text: str) -> str | None:
+        """"Menade du …?": a spelling of the query that finds something, if any."""
+        searcher = self._searcher()
+        suggestion = suggest(text[:MAX_QUERY_CHARS], searcher.reader())
+        if suggestion is None:
+            return None
+        q = self._parse(suggestion, searcher)
+        if q is None or searcher.search(q, limit=1).is_empty():
+            return None
+        return suggestion
+
     # --- verbs ----------------------------------------------------------------
 
     def search(self, params: SearchParams) -> dict:
         """The contract's JSON response for one search."""
         searcher = self._searcher()
-        q = self._parser.parse(params.q[:MAX_QUERY_CHARS]) if params.q.strip() else None
+        q = self._parse(params.q, searcher)
         response = {
             "query": params.q,
             "total": 0,
             "page": params.page,
             "per_page": params.per_page,
             "hits": [],
-            "facets": {"year": {}, "doc_type": {}},
+            "facets": {"year": {}, "doc_type": {}, "presenter": {}, "has_decision": {}},
         }
         if q is None or q is Q.NullQuery:
             return response
+        allow = _filter(params, searcher)
+        if isinstance(allow, set) and not allow:
+            return response  # Whoosh reads an empty set as "no filter"
         results = searcher.search_page(
             q,
             params.page,
             pagelen=params.per_page,
-            filter=_filter(params),
+            filter=allow,
             sortedby=_sort(params.sort),
-            groupedby={name: sorting.FieldFacet(name) for name in FACETS},
+            groupedby=_facet_types(),
             maptype=sorting.Count,
         )
         matcher = TermMatcher(q, searcher.reader())
         response["total"] = results.total
+        if results.total <= SUGGEST_BELOW:
+            response["suggestion"] = self.suggest(params.q)
         response["facets"] = _facets(results.results)
         if (params.page - 1) * params.per_page < results.total:
             scores = _relevance(searcher, q, results) if params.sort == "date" else None
@@ -123,7 +170,7 @@ class SearchService:
         if not stored:
             return None
         stored.sort(key=lambda s: s["item_number"])
-        query = self._parser.parse(q[:MAX_QUERY_CHARS]) if q.strip() else None
+        query = self._parse(q, searcher)
         matcher = TermMatcher(query, searcher.reader()) if query else None
         first = stored[0]
         meta = dict(first.get("doc_meta") or {})
@@ -148,13 +195,50 @@ class SearchService:
         )
 
 
-def _filter(params: SearchParams):
+def _filter(params: SearchParams, searcher):
+    """A query for the indexed filters; a docnum set once a presenter is asked for."""
     terms = []
     if params.year:
         terms.append(Q.Term("year", params.year))
     if params.doc_type:
         terms.append(Q.Term("doc_type", params.doc_type))
-    return Q.And(terms) if terms else None
+    if params.has_decision:
+        terms.append(Q.Term("has_decision", True))
+    query = Q.And(terms) if terms else None
+    if not params.presenter:
+        return query
+    allowed = _presenter_docs(searcher, params.presenter)
+    if query is not None and allowed:
+        allowed &= set(searcher.docs_for_query(query))
+    return allowed
+
+
+def _presenter_docs(searcher, name: str) -> set[int]:
+    """Items presented by exactly ``name``: the index narrows, stored names decide."""
+    analyzer = searcher.schema["people"].analyzer
+    words = [t.text for t in analyzer(name[:MAX_PRESENTER_CHARS])]
+    if not words:
+        return set()
+    wanted = name.strip().casefold()
+    candidates = searcher.docs_for_query(Q.And([Q.Term("people", w) for w in words]))
+    return {
+        n
+        for n in candidates
+        if any(
+            p.casefold() == wanted
+            for p in searcher.stored_fields(n).get("presenters") or []
+        )
+    }
+
+
+def _facet_types() -> dict:
+    """Facets counted over all matches: indexed fields, and stored presenter lists."""
+    types = {name: sorting.FieldFacet(name) for name in FACETS}
+    types["presenter"] = sorting.StoredFieldFacet(
+        "presenters", allow_overlap=True, split_fn=lambda names: names or []
+    )
+    types["has_decision"] = sorting.FieldFacet("has_decision")
+    return types
 
 
 def _sort(sort: str):
@@ -174,6 +258,13 @@ def _facets(results) -> dict:
             for k, v in sorted(groups.items(), key=lambda kv: str(kv[0]))
             if k not in ("", b"", None)
         }
+    presenters = results.groups("presenter").items()
+    out["presenter"] = dict(sorted(presenters, key=lambda kv: (-kv[1], kv[0])))
+    flags = results.groups("has_decision")
+    out["has_decision"] = {
+        "true": flags.get("t", 0) + flags.get(b"t", 0),
+        "false": flags.get("f", 0) + flags.get(b"f", 0),
+    }
     return out
 
 

@@ -48,5 +48,5 @@ def test_correct_text_keeps_token_count_and_reports_changes(lexicon):
 
 
 def test_the_ocr_seed_reads_as_ocr_and_the_others_do_not():
-    verdicts = {p.name[:3]: looks_like_ocr(p.read_text()) for p in CORPUS.glob("*.txt")}
+    verdicts = {p.name[:3]: looks_like_ocr(p.read_text()) for p in CORPUS.glob("0*.txt")}
     assert verdicts == {"000": False, "001": False, "002": False, "003": True, "004": False}
