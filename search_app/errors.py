@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .query import QueryRefused
 from .search import IndexUnavailable
 
 MESSAGES = {
@@ -54,6 +55,10 @@ def register(app: Flask) -> None:
         return _respond(
             code, MESSAGES.get(code, exc.name), API_MESSAGES.get(code, exc.name)
         )
+
+    @app.errorhandler(QueryRefused)
+    def _refused(exc: QueryRefused):
+        return _respond(400, f"Sökningen är för bred: {exc}", str(exc))
 
     @app.errorhandler(IndexUnavailable)
     def _no_index(exc: IndexUnavailable):

@@ -23,6 +23,13 @@ FUZZY_BOOST = 0.3  # below every exact, stemmed and folded match
 CONFUSION_MIN_CHARS = 6
 CONFUSION_BOOST = 0.5
 MAX_VARIANTS = 8  # per query word: bounds the work a long query can cause
+MAX_EXPANSIONS = 64  # terms a truncation (trygg*) may stand for, the commonest kept
+MIN_PREFIX = 2  # letters before the first * or ?
+MAX_WORDS = 60  # leaf terms a query may have before it is refused
+
+
+class QueryRefused(ValueError):
+    """A query that would cost too much; the message tells the user what to change."""
 
 
 def make_parser(schema) -> MultifieldParser:
@@ -198,3 +205,49 @@ def suggest(text: str, reader, field: str = "body") -> str | None:
 
     suggestion = _WORD.sub(nearest, text)
     return suggestion if changed else None
+
+
+# --- bounds ------------------------------------------------------------------------
+
+
+def bound(q, reader):
+    """Cap the work a query can cause, or refuse it with a reason.
+
+    A lone "*" lists every item (cheap in the index). A truncation needs
+    MIN_PREFIX letters before the wildcard and stands for its MAX_EXPANSIONS
+    most common words; "*a*" would otherwise walk the whole vocabulary.
+    """
+    if isinstance(q, Q.Wildcard) and q.text == "*":
+        return Q.Every()
+    leaves = 0
+
+    def visit(node):
+        nonlocal leaves
+        if isinstance(node, (Q.Wildcard, Q.Prefix)):
+            node = _expand_truncation(node, reader)
+        if node.is_leaf():
+            leaves += 1
+        return node
+
+    q = q.accept(visit)
+    if leaves > MAX_WORDS * len(QUERY_FIELDS):
+        raise QueryRefused(f"too many search words (at most {MAX_WORDS})")
+    return q
+
+
+def _expand_truncation(node, reader):
+    text = node.text.decode() if isinstance(node.text, bytes) else node.text
+    literal = re.match(r"[^*?]*", text).group(0)
+    if isinstance(node, Q.Wildcard) and len(literal) < MIN_PREFIX:
+        raise QueryRefused(
+            f"truncation needs at least {MIN_PREFIX} letters before * or ? ({text})"
+        )
+    words = []
+    for word in node._btexts(reader):
+        words.append(word.decode() if isinstance(word, bytes) else word)
+        if len(words) >= MAX_EXPANSIONS * 8:  # bound the walk, then keep the commonest
+            break
+    field = node.fieldname
+    words.sort(key=lambda w: -reader.doc_frequency(field, w))
+    terms = [Q.Term(field, w, boost=node.boost) for w in words[:MAX_EXPANSIONS]]
+    return Q.Or(terms) if terms else Q.NullQuery

@@ -20,7 +20,9 @@ from indexer.build import SYNONYMS_FILE, live_generation
 
 from . import highlight
 from .query import (
+    QueryRefused,
     TermMatcher,
+    bound,
     expand_synonyms,
     load_synonyms,
     make_parser,
@@ -98,7 +100,9 @@ class SearchService:
             return None
         text = expand_synonyms(text[:MAX_QUERY_CHARS], self._synonyms())
         q = self._parser.parse(text)
-        return None if q is Q.NullQuery else with_fallbacks(q, searcher.reader())
+        if q is Q.NullQuery:
+            return None
+        return with_fallbacks(bound(q, searcher.reader()), searcher.reader())
 
     def _synonyms(self) -> list[list[str]]:
         """The synonym groups the indexer copied next to the index; re-read on change."""

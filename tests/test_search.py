@@ -190,3 +190,39 @@ def test_synonym_file_edits_apply_without_reindexing(tmp_path):
     summary = build_index(corpus, tmp_path / "index")
     assert summary.indexed == []  # the synonym list is not a document
     assert service.search(SearchParams(q="graffiti"))["total"] == 1
+
+
+def test_a_lone_star_lists_every_item(service, index_dir):
+    assert service.search(SearchParams(q="*"))["total"] == 38
+
+
+@pytest.mark.parametrize("q", ["*a*", "?a", "a*b"])
+def test_truncation_needs_two_leading_letters(service, q):
+    from search_app.query import QueryRefused
+
+    with pytest.raises(QueryRefused, match="2 letters"):
+        service.search(SearchParams(q=q))
+
+
+def test_truncation_expands_to_a_bounded_set_of_words(service, index_dir, monkeypatch):
+    from whoosh import index
+
+    from indexer import live_generation
+    from search_app import query
+
+    assert {("000", 6), ("002", 6)} <= set(found(service, "trygg*"))  # tryggaste, Trygga
+    ix = index.open_dir(str(live_generation(index_dir)))
+    parsed = query.make_parser(ix.schema).parse("trygg*")
+    with ix.reader() as reader:
+        leaves = lambda q: sum(1 for _ in q.leaves())  # noqa: E731
+        wide = leaves(query.bound(parsed, reader))
+        monkeypatch.setattr(query, "MAX_EXPANSIONS", 2)
+        narrow = leaves(query.bound(parsed, reader))
+    assert narrow <= 2 * len(query.QUERY_FIELDS) < wide
+
+
+def test_too_many_words_are_refused(service):
+    from search_app.query import QueryRefused
+
+    with pytest.raises(QueryRefused, match="too many"):
+        service.search(SearchParams(q=" ".join(f"ord{n}" for n in range(80))))
