@@ -248,7 +248,8 @@ def _run(plan, corpus_dir, index_dir, live, manifest, overrides, summary, progre
     _write(target, plan, docs, manifest, words, summary)
     for source in plan.deleted:
         entries.pop(source, None)
-    _write_json(target / MANIFEST, {"schema": SCHEMA_VERSION, "files": entries})
+    manifest = {"schema": SCHEMA_VERSION, "corpus": str(corpus_dir.resolve())}
+    _write_json(target / MANIFEST, {**manifest, "files": entries})
     (target / CORPUS_WORDS).write_text("\n".join(sorted(words)), encoding="utf-8")
     if plan.full:
         _publish(index_dir, target)
@@ -281,7 +282,7 @@ def _write(target: Path, plan: _Plan, docs, manifest, words, summary) -> None:
         base_lexicon().with_corpus_words(words) if any(d.ocr for d in docs) else None
     )
     old = manifest.get("files", {})
-    writer = ix.writer()
+    writer = _writer(ix, full=plan.full, docs=len(docs))
     try:
         if not plan.full:
             for source in plan.todo + plan.deleted:
@@ -293,7 +294,24 @@ def _write(target: Path, plan: _Plan, docs, manifest, words, summary) -> None:
     except BaseException:
         writer.cancel()
         raise
-    writer.commit(optimize=plan.full)
+    writer.commit()
+
+
+PARALLEL_MIN_DOCS = 200  # below this, starting worker processes costs more than it saves
+WRITER_MB = 256  # posting buffer per process before it spills to a sorted run
+
+
+def _writer(ix, full: bool, docs: int):
+    """A multi-process writer for big full builds, a plain one otherwise.
+
+    Whoosh's MpWriter analyses and writes documents in worker processes, each
+    into its own segment (multisegment: no final merge, the searcher reads
+    them all); incremental runs stay in-process, they touch few documents.
+    """
+    procs = min(os.cpu_count() or 1, 4)
+    if full and docs >= PARALLEL_MIN_DOCS and procs > 1:
+        return ix.writer(procs=procs, limitmb=WRITER_MB, multisegment=True)
+    return ix.writer(limitmb=WRITER_MB)
 
 
 def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
@@ -339,6 +357,23 @@ def _doc_meta(doc: Document) -> dict:
     meta = {k: getattr(doc, k) for k in keys}
     meta.update(source_url=doc.source_url, ocr=doc.ocr, item_count=len(doc.items))
     return meta
+
+
+def original_file(index_dir: Path, source: str) -> Path | None:
+    """The corpus file an indexed document came from, or None.
+
+    Only sources the live index holds are answered, looked up by name in its
+    manifest, so no request can reach any other file.
+    """
+    live = live_generation(index_dir)
+    if live is None:
+        return None
+    manifest = _read_json(live / MANIFEST, {})
+    entry = manifest.get("files", {}).get(source)
+    if not entry or "doc_id" not in entry or "corpus" not in manifest:
+        return None
+    path = Path(manifest["corpus"]) / source
+    return path if path.is_file() else None
 
 
 def _count_items(index_dir: Path) -> int:

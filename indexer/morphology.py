@@ -40,6 +40,7 @@ def _lexicon() -> Lexicon:
     return base_lexicon()
 
 
+@lru_cache(maxsize=500_000)
 def _zipf(word: str) -> float:
     """Frequency of a word, looked up by its folded form."""
     lexicon = _lexicon()
@@ -95,6 +96,7 @@ def _splits_at(word: str, cut: int):
                 yield (base, *head_parts)
 
 
+@lru_cache(maxsize=500_000)
 def is_known(word: str) -> bool:
     """A word of the lexicon, or a compound of such words."""
     return _zipf(word) >= KNOWN_ZIPF or bool(split_compound(word))
