@@ -89,6 +89,10 @@ def load_overrides(corpus_dir: Path) -> tuple[dict, dict[str, dict]]:
             )
         if "date" in entry and not _ISO_DATE.fullmatch(str(entry["date"])):
             raise ValueError(f"{METADATA_FILE}: [{source}] date must be YYYY-MM-DD")
+        url = str(entry.get("source_url", "https://umea.se"))
+        if not re.match(r"https?://[^\s]+$", url, re.I):
+            # It becomes a link on the document page: no javascript: or data: URLs.
+            raise ValueError(f"{METADATA_FILE}: [{source}] source_url must be http(s)://…")
         files[source] = entry
     return defaults, files
 

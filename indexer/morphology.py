@@ -26,6 +26,7 @@ from .lexicon import Lexicon, base_lexicon
 from .ocrfix import fold_letters
 
 MIN_COMPOUND = 7  # shorter words are rarely compounds worth splitting
+MAX_COMPOUND = 40  # longer "words" are noise; splitting them costs O(n²)
 MIN_PART_ZIPF = 2.5  # parts must be real, reasonably common words
 MAX_WHOLE_ZIPF = 4.0  # very common words ("polisen") are not split ("pol" + "isen")
 KNOWN_ZIPF = 2.0
@@ -69,7 +70,7 @@ def split_compound(word: str) -> tuple[str, ...]:
     only when its parts are clearly more common than it is, so inflected
     forms like *ungdomarnas* are not cut into *ung* + *domarnas*.
     """
-    if len(word) < MIN_COMPOUND or not word.isalpha():
+    if not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
         return ()
     whole = _zipf(word)
     if whole >= MAX_WHOLE_ZIPF:
@@ -103,7 +104,7 @@ def is_known(word: str) -> bool:
 
 
 def _lemma_once(word: str) -> str:
-    if len(word) < 5:
+    if not 5 <= len(word) <= MAX_COMPOUND:
         return word
     if word.endswith("an") and is_known(word[:-1]) and _zipf(word[:-1]) >= _zipf(word):
         return word[:-1]  # narkotikan -> narkotika

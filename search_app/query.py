@@ -11,7 +11,7 @@ import re
 
 from whoosh import query as Q
 from whoosh.qparser import MultifieldParser, OperatorsPlugin
-from whoosh.qparser.plugins import FieldsPlugin
+from whoosh.qparser.plugins import FieldsPlugin, RangePlugin
 
 from indexer.analysis import token_spans, word_forms
 from indexer.ocrfix import damage_variants
@@ -21,6 +21,7 @@ FUZZY_FIELD = "body_fold"
 FUZZY_MIN_CHARS = 7  # shorter words have too many neighbours to guess at
 FUZZY_BOOST = 0.3  # below every exact, stemmed and folded match
 CONFUSION_MIN_CHARS = 6
+FALLBACK_MAX_CHARS = 30  # no real word is longer; automata on longer ones are slow
 CONFUSION_BOOST = 0.5
 MAX_VARIANTS = 8  # per query word: bounds the work a long query can cause
 MAX_EXPANSIONS = 64  # terms a truncation (trygg*) may stand for, the commonest kept
@@ -36,9 +37,12 @@ def make_parser(schema) -> MultifieldParser:
     """Default field group AND; Swedish operators too; no field syntax.
 
     Field syntax is off so that "§ 5: budget" is searched as text.
+    Ranges are off too.
     """
     parser = MultifieldParser(list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS)
     parser.remove_plugin_class(FieldsPlugin)
+    # Ranges ("[a TO z]") over words walk the vocabulary and mean nothing here.
+    parser.remove_plugin_class(RangePlugin)
     parser.replace_plugin(
         OperatorsPlugin(
             And=r"(?<=\s)(?:AND|OCH)(?=\s)",
@@ -115,6 +119,8 @@ def with_fallbacks(q, reader):
         if not isinstance(node, Q.Term) or node.fieldname != FUZZY_FIELD:
             return node
         text = node.text.decode() if isinstance(node.text, bytes) else node.text
+        if len(text) > FALLBACK_MAX_CHARS:
+            return node
         extra = _confusions(reader, text, node.boost)
         if len(text) >= FUZZY_MIN_CHARS and (FUZZY_FIELD, text) not in reader:
             near = reader.terms_within(FUZZY_FIELD, text, 1, prefix=2)
@@ -194,7 +200,8 @@ def suggest(text: str, reader, field: str = "body") -> str | None:
         nonlocal changed
         word = match.group(0)
         lower = word.lower()
-        if len(lower) < 4 or lower.isdigit() or (field, lower) in reader:
+        too_long = len(lower) > FALLBACK_MAX_CHARS
+        if len(lower) < 4 or too_long or lower.isdigit() or (field, lower) in reader:
             return word
         maxdist = 2 if len(lower) >= 8 else 1
         near = list(reader.terms_within(field, lower, maxdist, prefix=1))

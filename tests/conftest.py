@@ -55,7 +55,15 @@ def server(index_dir):
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
+    stop_server(srv, thread)
+
+
+def stop_server(srv, thread: threading.Thread) -> None:
+    """Close waitress from its own loop thread; closing from here races select()."""
+    from waitress import wasyncore
+
+    srv.trigger.pull_trigger(lambda: wasyncore.close_all(srv._map))
+    thread.join(timeout=10)
 
 
 def http_get(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -207,6 +207,9 @@ def test_metadata_file_errors_are_reported(tmp_path):
     (tmp_path / "metadata.toml").write_text('["a.txt"]\ncolour = "red"\n')
     with pytest.raises(ValueError, match="unknown keys"):
         load_overrides(tmp_path)
+    (tmp_path / "metadata.toml").write_text('["a.txt"]\nsource_url = "javascript:alert(1)"\n')
+    with pytest.raises(ValueError, match="http"):
+        load_overrides(tmp_path)
 
 
 def test_flattened_layout_on_other_content():
