@@ -23,6 +23,7 @@ FUZZY_BOOST = 0.3  # below every exact, stemmed and folded match
 CONFUSION_MIN_CHARS = 6
 FALLBACK_MAX_CHARS = 30  # no real word is longer; automata on longer ones are slow
 CONFUSION_BOOST = 0.5
+SYNONYM_BOOST = 0.6  # the word the user typed ranks above its synonyms
 MAX_VARIANTS = 8  # per query word: bounds the work a long query can cause
 MAX_EXPANSIONS = 64  # terms a truncation (trygg*) may stand for, the commonest kept
 MIN_PREFIX = 2  # letters before the first * or ?
@@ -135,7 +136,10 @@ def _confusions(reader, text: str, boost: float) -> list:
     if len(text) < CONFUSION_MIN_CHARS:
         return []
     found = [v for v in sorted(damage_variants(text)) if (FUZZY_FIELD, v) in reader]
-    return [Q.Term(FUZZY_FIELD, v, boost=boost * CONFUSION_BOOST) for v in found[:MAX_VARIANTS]]
+    return [
+        Q.Term(FUZZY_FIELD, v, boost=boost * CONFUSION_BOOST)
+        for v in found[:MAX_VARIANTS]
+    ]
 
 
 # --- synonyms ------------------------------------------------------------------
@@ -155,8 +159,8 @@ def load_synonyms(text: str) -> list[list[str]]:
 def expand_synonyms(text: str, groups: list[list[str]]) -> str:
     """Rewrite each synonym outside quotes as a group of all its equivalents.
 
-    "knark i skolan" becomes '(knark OR narkotika) i skolan'. Quoted phrases
-    are left as the user wrote them.
+    "knark i skolan" becomes '(knark OR narkotika^0.6) i skolan': the typed
+    word keeps its full weight. Quoted phrases are left as the user wrote them.
     """
     if not groups:
         return text
@@ -177,10 +181,15 @@ def _expand_piece(piece: str, groups: list[list[str]]) -> str:
     for start, end, group in sorted(spans):
         if start < last:
             continue
-        alternatives = " OR ".join(f'"{m}"' if " " in m else m for m in group)
-        out += [piece[last:start], f"({alternatives})"]
+        typed = piece[start:end].lower()
+        others = [_term(m) + f"^{SYNONYM_BOOST}" for m in group if m != typed]
+        out += [piece[last:start], f"({' OR '.join([_term(typed), *others])})"]
         last = end
     return "".join(out) + piece[last:]
+
+
+def _term(member: str) -> str:
+    return f'"{member}"' if " " in member else member
 
 
 # --- suggestions ---------------------------------------------------------------
@@ -189,7 +198,7 @@ _WORD = re.compile(r"\w+")
 
 
 def suggest(text: str, reader, field: str = "body") -> str | None:
-    """"Menade du …?": the query with unknown words replaced by the corpus' nearest.
+    """ "Menade du …?": the query with unknown words replaced by the corpus' nearest.
 
     Only words the index does not hold are replaced, each by the most common
     indexed word within edit distance 1 (2 for long words).
