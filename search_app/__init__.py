@@ -28,6 +28,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(
         INDEX_DIR=os.environ.get("UMEBRA_INDEX", str(ROOT / "index")),
         JSON_SORT_KEYS=False,
+        # Origins (scheme://host[:port], comma-separated in the environment):
+        # which pages may call /api/ from a browser, and which may frame /embed.
+        CORS_ORIGINS=os.environ.get("UMEBRA_CORS_ORIGINS", ""),
+        EMBED_ORIGINS=os.environ.get("UMEBRA_EMBED_ORIGINS", ""),
+        # Atom ids: a tag: URI (RFC 4151) of an authority the council controls.
+        FEED_ID_PREFIX=os.environ.get(
+            "UMEBRA_FEED_ID_PREFIX", "tag:umea.se,2025:umebra-search"
+        ),
     )
     if config:
         app.config.from_mapping(config)
@@ -35,11 +43,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["search"] = SearchService(Path(app.config["INDEX_DIR"]))
 
-    from . import api, errors, views
+    from . import api, cors, errors, files, views
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(files.bp)
     errors.register(app)
+    cors.register(app)
 
     @app.after_request
     def _headers(response):

@@ -1,16 +1,24 @@
-"""The JSON API: /api/search and the document endpoints."""
+"""The JSON API: /api/search, the document endpoints and their OpenAPI description."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
 from .errors import ApiError
+from .links import document_url, file_url, item_permalink
+from .openapi import spec
 from .params import search_params
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
+ITEM_KEYS = (
+    "item_id", "item_number", "item_title", "presenters", "decisions",
+    "ocr", "ocr_confidence", "pages", "text",
+)  # fmt: skip
+
 
 def _service():
+    """The app's search service (one per app, shared by all requests)."""
     return current_app.extensions["search"]
 
 
@@ -23,7 +31,7 @@ def search():
 @bp.get("/documents")
 def documents():
     """All documents' metadata, newest first."""
-    return jsonify({"documents": _service().documents()})
+    return jsonify({"documents": [_with_links(d) for d in _service().documents()]})
 
 
 @bp.get("/documents/<doc_id>")
@@ -32,6 +40,26 @@ def document(doc_id: str):
     doc = _service().document(doc_id)
     if doc is None:
         raise ApiError(f"no document {doc_id!r}", 404)
-    for item in doc["items"]:
-        item.pop("paragraphs_html"), item.pop("item_title_html"), item.pop("matched")
-    return jsonify(doc)
+    doc["items"] = [_public_item(doc, item) for item in doc["items"]]
+    return jsonify(_with_links(doc))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The API's description, for client generators and the intranet's developers."""
+    return jsonify(spec())
+
+
+def _with_links(doc: dict) -> dict:
+    """A document with the addresses of its page and its original file."""
+    doc["url"] = document_url(doc["doc_id"])
+    doc["file_url"] = file_url(doc["source"])
+    return doc
+
+
+def _public_item(doc: dict, item: dict) -> dict:
+    """An item without the page's HTML, with its permanent link and file link."""
+    public = {key: item[key] for key in ITEM_KEYS}
+    public["url"] = item_permalink(doc["doc_id"], item["item_number"])
+    public["file_url"] = file_url(doc["source"], item["pages"])
+    return public

@@ -7,10 +7,18 @@ import re
 from werkzeug.datastructures import MultiDict
 
 from .errors import ApiError
-from .search import DOC_TYPES, MAX_PER_PAGE, MAX_QUERY_CHARS, SORTS, SearchParams
+from .search import (
+    DOC_TYPES,
+    MAX_PER_PAGE,
+    MAX_PRESENTER_CHARS,
+    MAX_QUERY_CHARS,
+    SORTS,
+    SearchParams,
+)
 
 MAX_PAGE = 1000  # deeper pages cost a sort of page * per_page hits; nobody reads them
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+FLAGS = {"": False, "0": False, "false": False, "1": True, "true": True}
 
 
 def search_params(args: MultiDict) -> SearchParams:
@@ -34,7 +42,27 @@ def search_params(args: MultiDict) -> SearchParams:
         year=year,
         doc_type=doc_type,
         sort=sort,
+        presenter=_presenter(args),
+        has_decision=_flag(args, "has_decision"),
     )
+
+
+def _presenter(args: MultiDict) -> str | None:
+    """A presenter's name as shown in the hits; whitespace runs count as one space."""
+    name = " ".join(_CONTROL.sub(" ", args.get("presenter", "")).split())
+    if len(name) > MAX_PRESENTER_CHARS:
+        raise ApiError(
+            f"presenter is too long (at most {MAX_PRESENTER_CHARS} characters)"
+        )
+    return name or None
+
+
+def _flag(args: MultiDict, name: str) -> bool:
+    """An on/off parameter: 1/true or 0/false (or absent)."""
+    raw = args.get(name, "").strip().lower()
+    if raw not in FLAGS:
+        raise ApiError(f"{name} must be 1 or 0 (or true or false)")
+    return FLAGS[raw]
 
 
 def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:

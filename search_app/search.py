@@ -117,7 +117,7 @@ class SearchService:
         return self._synonym_groups
 
     def suggest(self, text: str) -> str | None:
-        """"Menade du …?": a spelling of the query that finds something, if any."""
+        """ "Menade du …?": a spelling of the query that finds something, if any."""
         searcher = self._searcher()
         suggestion = suggest(text[:MAX_QUERY_CHARS], searcher.reader())
         if suggestion is None:

@@ -1,100 +1,120 @@
-"""The Swedish HTML pages: search at /, documents at /doc/<doc_id>."""
+"""The Swedish HTML pages (/, /doc/<doc_id>, /embed) and the Atom feed (/feed).
+
+Thin: read the parameters, ask the service, hand a view module's context to
+a template. All filters live in the query string, so every page is a link.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from dataclasses import replace
+from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from . import SECURITY_HEADERS
+from .cors import origins
+from .docpage import document_page
 from .errors import ApiError
+from .feed import atom_feed, published_at
+from .hitlist import present_hits
+from .labels import hits_label
+from .links import search_url
 from .params import search_params
+from .query import QueryRefused
+from .searchpage import home_page, search_page
 
 bp = Blueprint("views", __name__)
 
-TYPE_LABELS = {"minutes": "Minnesanteckningar", "agreement": "Överenskommelse"}
+FEED_ENTRIES = 30  # per_page of a feed unless the URL asks for another
+EMBED_HITS = 5  # per_page of an embedded list unless the URL asks for another
+
+
+@bp.record_once
+def _check_config(state) -> None:
+    """A bad EMBED_ORIGINS fails at start-up, not on the first embedded page."""
+    state.app.config["EMBED_ORIGINS"] = origins(state.app.config.get("EMBED_ORIGINS"))
 
 
 def _service():
+    """The app's search service (one per app, shared by all requests)."""
     return current_app.extensions["search"]
 
 
 @bp.get("/")
 def index():
     """The search page; with ?q= it shows the results."""
+    params = None
     try:
         params = search_params(request.args)
-    except ApiError as exc:
-        return render_template("search.html", error=exc.message, params=None), 400
-    results = _service().search(params) if params.q.strip() else None
-    return render_template(
-        "search.html",
-        params=params,
-        results=results,
-        pages=_pages(params, results),
-        facet_links=_facet_links(params, results),
-        active_filters=_active_filters(params),
-        type_labels=TYPE_LABELS,
-    )
+        if not params.q.strip():
+            return render_template("search.html", **home_page(_service(), params))
+        return render_template("search.html", **search_page(_service(), params))
+    except (ApiError, QueryRefused) as exc:  # the form stays, to mend the query
+        message = getattr(exc, "message", str(exc))
+        return render_template("search.html", error=message, params=params), 400
 
 
 @bp.get("/doc/<doc_id>")
 def document(doc_id: str):
     """A document: its header and every item, each with an anchor."""
     q = request.args.get("q", "")[:1000]
-    doc = _service().document(doc_id, q)
+    try:
+        doc = _service().document(doc_id, q)
+    except QueryRefused:  # the document is still worth showing, unmarked
+        q, doc = "", _service().document(doc_id)
     if doc is None:
         abort(404)
-    return render_template("document.html", doc=doc, q=q, type_labels=TYPE_LABELS)
+    return render_template("document.html", **document_page(doc, q))
 
 
-def _url(params, **changes) -> str:
-    """The search URL for params with some of them changed (None removes one)."""
-    values = {
-        "q": params.q,
-        "year": params.year,
-        "type": params.doc_type,
-        "sort": None if params.sort == "relevance" else params.sort,
-        "page": None,
+@bp.get("/feed")
+def feed():
+    """An Atom feed of a search, newest meetings first, for readers and intranets."""
+    asked = search_params(request.args)
+    if not asked.q.strip():
+        raise ApiError("Ange sökord i q, till exempel /feed?q=narkotika")
+    params = _params_with(FEED_ENTRIES, sort="date", page=1)
+    results = _service().search(params)
+    site = {
+        "base_url": request.host_url.rstrip("/"),
+        "id_prefix": current_app.config["FEED_ID_PREFIX"],
+        "updated": published_at(Path(current_app.config["INDEX_DIR"])),
+        "self_path": search_url(asked, "/feed", sort=None),
+        "html_path": search_url(asked, "/", sort="date"),
     }
-    values.update(changes)
-    return "/?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
+    body = atom_feed(params, results, present_hits(params, results["hits"]), site)
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
-def _pages(params, results) -> dict | None:
-    if not results or results["total"] <= params.per_page:
-        return None
-    last = min(-(-results["total"] // params.per_page), 1000)
-    return {
-        "current": params.page,
-        "last": last,
-        "prev": _url(params, page=params.page - 1) if params.page > 1 else None,
-        "next": _url(params, page=params.page + 1) if params.page < last else None,
-    }
+@bp.get("/embed")
+def embed():
+    """A bare list of results, for an iframe on the intranet (no script, no chrome)."""
+    params = _params_with(EMBED_HITS)
+    results = _service().search(params) if params.q.strip() else None
+    response = Response(
+        render_template(
+            "embed.html",
+            params=params,
+            results=results,
+            hits=present_hits(params, results["hits"]) if results else [],
+            count_label=hits_label(results["total"]) if results else "",
+            full_url=search_url(params),
+        )
+    )
+    response.headers["Content-Security-Policy"] = _embed_policy()
+    return response
 
 
-def _facet_links(params, results) -> dict:
-    if not results:
-        return {}
-    years = sorted(results["facets"]["year"].items(), reverse=True)
-    types = results["facets"]["doc_type"].items()
-    return {
-        "year": [(y, n, _url(params, year=y), y == params.year) for y, n in years],
-        "type": [
-            (TYPE_LABELS.get(t, t), n, _url(params, type=t), t == params.doc_type)
-            for t, n in types
-        ],
-        "sort": [
-            ("Relevans", _url(params, sort=None), params.sort == "relevance"),
-            ("Datum", _url(params, sort="date"), params.sort == "date"),
-        ],
-    }
+def _params_with(per_page: int, **changes):
+    """The search parameters, with this view's own page size unless one is given."""
+    params = search_params(request.args)
+    if not request.args.get("per_page"):
+        changes["per_page"] = per_page
+    return replace(params, **changes)
 
 
-def _active_filters(params) -> list[tuple[str, str]]:
-    active = []
-    if params.year:
-        active.append((f"År: {params.year}", _url(params, year=None)))
-    if params.doc_type:
-        label = TYPE_LABELS.get(params.doc_type, params.doc_type)
-        active.append((f"Typ: {label}", _url(params, type=None)))
-    return active
+def _embed_policy() -> str:
+    """The site's policy, with the configured intranet origins allowed to frame."""
+    allowed = " ".join(("'self'", *current_app.config["EMBED_ORIGINS"]))
+    policy = SECURITY_HEADERS["Content-Security-Policy"]
+    return policy.replace("frame-ancestors 'self'", f"frame-ancestors {allowed}")

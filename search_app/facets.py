@@ -1,0 +1,79 @@
+"""The search page's filter column: facet options with counts, active filters, sort.
+
+Each option is a link to the same search with one filter changed, so the
+filters work without JavaScript and every filtered list has its own URL.
+"""
+
+from __future__ import annotations
+
+from .labels import type_label
+from .links import search_args, search_url
+from .search import SearchParams
+
+PRESENTERS_SHOWN = 8  # the rest fold away under "Fler föredragande"
+
+
+def filter_groups(params: SearchParams, facets: dict) -> list[dict]:
+    """The facet groups, in page order; groups without options are left out."""
+    years = sorted(facets.get("year", {}).items(), reverse=True)
+    types = [(t, type_label(t), n) for t, n in facets.get("doc_type", {}).items()]
+    people = facets.get("presenter", {}).items()
+    decided = facets.get("has_decision", {}).get("true", 0)
+    decisions = [("1", "Endast beslut", decided)] if decided else []
+    groups = [
+        _group(params, "year", "År", [(y, y, n) for y, n in years]),
+        _group(params, "type", "Dokumenttyp", types),
+        _group(params, "presenter", "Föredragande", [(p, p, n) for p, n in people]),
+        _group(params, "has_decision", "Beslut", decisions),
+    ]
+    return [g for g in groups if g["options"]]
+
+
+def _group(params: SearchParams, key: str, title: str, values) -> dict:
+    """One facet: the first options shown, the rest under "more"."""
+    active = search_args(params).get(key)
+    options = [
+        {
+            "label": label,
+            "count": count,
+            "on": value == active,
+            "url": search_url(params, **{key: None if value == active else value}),
+        }
+        for value, label, count in values
+    ]
+    return {
+        "key": key,
+        "title": title,
+        "options": options,
+        "shown": options[:PRESENTERS_SHOWN],
+        "more": options[PRESENTERS_SHOWN:],
+    }
+
+
+def active_filters(params: SearchParams) -> list[tuple[str, str]]:
+    """The filters in force, each with the URL of the search without it."""
+    active = []
+    if params.year:
+        active.append((f"År: {params.year}", search_url(params, year=None)))
+    if params.doc_type:
+        label = f"Typ: {type_label(params.doc_type)}"
+        active.append((label, search_url(params, type=None)))
+    if params.presenter:
+        label = f"Föredragande: {params.presenter}"
+        active.append((label, search_url(params, presenter=None)))
+    if params.has_decision:
+        active.append(("Endast beslut", search_url(params, has_decision=None)))
+    return active
+
+
+def clear_url(params: SearchParams) -> str:
+    """The same words, no filters."""
+    return search_url(params, year=None, type=None, presenter=None, has_decision=None)
+
+
+def sort_links(params: SearchParams) -> list[tuple[str, str, bool]]:
+    """Relevance or newest first: (label, url, chosen)."""
+    return [
+        ("Relevans", search_url(params, sort=None), params.sort == "relevance"),
+        ("Datum, nyast först", search_url(params, sort="date"), params.sort == "date"),
+    ]

@@ -1,0 +1,54 @@
+"""The URLs pages share: a search with some filters changed, items, original files.
+
+Every search is a plain query string (q, year, type, presenter, has_decision,
+sort, page, per_page) on /, /feed, /embed or /api/search, so any result list can be
+bookmarked, mailed or linked from the intranet.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from .search import SearchParams
+
+DEFAULT_PER_PAGE = SearchParams().per_page
+
+
+def search_args(params: SearchParams, **changes) -> dict[str, str]:
+    """The query-string arguments of ``params``; a change of None drops one."""
+    values = {
+        "q": params.q,
+        "year": params.year,
+        "type": params.doc_type,
+        "presenter": params.presenter,
+        "has_decision": "1" if params.has_decision else None,
+        "sort": None if params.sort == "relevance" else params.sort,
+        "page": params.page if params.page > 1 else None,
+        "per_page": params.per_page if params.per_page != DEFAULT_PER_PAGE else None,
+    }
+    values.update(changes)
+    if str(values["page"]) == "1":
+        values["page"] = None
+    return {k: str(v) for k, v in values.items() if v not in (None, "", False)}
+
+
+def search_url(params: SearchParams, path: str = "/", **changes) -> str:
+    """The URL of the search ``params`` with ``changes``; back to page 1 unless told."""
+    changes.setdefault("page", None)
+    return path + "?" + urlencode(search_args(params, **changes))
+
+
+def document_url(doc_id: str) -> str:
+    """The document page."""
+    return f"/doc/{quote(doc_id, safe='')}"
+
+
+def item_permalink(doc_id: str, number: int) -> str:
+    """The item's stable address: its anchor on the document page, no query."""
+    return f"{document_url(doc_id)}#item-{number}"
+
+
+def file_url(source: str, pages: list[int] | tuple[int, ...] = ()) -> str:
+    """The original file, served read-only; PDFs open at the item's first page."""
+    url = "/files/" + quote(source, safe="/")
+    return f"{url}#page={min(pages)}" if pages else url
