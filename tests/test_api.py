@@ -22,6 +22,7 @@ import pytest
 from indexer import build_index
 from search_app import create_app
 from tests.conftest import http_get, http_json
+from tests.dom import Node, parse_page
 
 HIT_FIELDS = {
     "doc_id": str,
@@ -132,78 +133,6 @@ def parse_fragment(fragment: str) -> _Tags:
     parser.feed(fragment)
     parser.close()
     return parser
-
-
-class Node:
-    """An element of a parsed HTML page."""
-
-    def __init__(self, tag: str, attrs: list) -> None:
-        self.tag, self.attrs = tag, dict(attrs)
-        self.children: list[Node | str] = []
-
-    def iter(self):
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.iter()
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def by_id(self, element_id: str) -> Node | None:
-        return next((n for n in self.iter() if n.attrs.get("id") == element_id), None)
-
-    def find_all(self, tag: str) -> list[Node]:
-        return [n for n in self.iter() if n.tag == tag]
-
-
-VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", [])
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, attrs)
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, attrs))
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse_page(body: bytes) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(body.decode("utf-8"))
-    builder.close()
-    return builder.root
 
 
 def squash(text: str) -> str:

@@ -8,109 +8,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 
 from tests.conftest import http_get, http_json
-
-# --- a small DOM ---------------------------------------------------------------------
-
-VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
-
-
-class Node:
-    """An element of a parsed page."""
-
-    def __init__(self, tag: str, attrs: list) -> None:
-        self.tag, self.attrs = tag, dict(attrs)
-        self.children: list[Node | str] = []
-
-    def iter(self):
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.iter()
-
-    def text(self) -> str:
-        return " ".join(
-            "".join(
-                c if isinstance(c, str) else f" {c.text()} " for c in self.children
-            ).split()
-        )
-
-    def by_id(self, element_id: str) -> Node | None:
-        return next((n for n in self.iter() if n.attrs.get("id") == element_id), None)
-
-    def find_all(self, tag: str, **attrs: str) -> list[Node]:
-        return [
-            n
-            for n in self.iter()
-            if n.tag == tag
-            and all(attr_has(n, k.rstrip("_"), v) for k, v in attrs.items())
-        ]
-
-    def find(self, tag: str, **attrs: str) -> Node | None:
-        found = self.find_all(tag, **attrs)
-        return found[0] if found else None
-
-
-def attr_has(node: Node, name: str, value: str) -> bool:
-    """Attribute equality; for class, membership in the class list."""
-    actual = node.attrs.get(name)
-    if actual is None:
-        return False
-    return value in actual.split() if name == "class" else actual == value
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", [])
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, attrs)
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, attrs))
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
+from tests.dom import Node, parse_page
 
 
 def get_page(server: str, path: str, status: int = 200) -> Node:
     got, headers, body = http_get(server + path)
     assert got == status, (path, got)
     assert headers["content-type"].startswith("text/html")
-    builder = _TreeBuilder()
-    builder.feed(body.decode("utf-8"))
-    builder.close()
-    return builder.root
+    return parse_page(body)
 
 
 def api(server: str, path: str) -> dict:
@@ -131,9 +41,9 @@ def header_fields(page: Node) -> dict[str, str]:
     fields, label = {}, None
     for child in dl.children:
         if isinstance(child, Node) and child.tag == "dt":
-            label = child.text()
+            label = child.words()
         elif isinstance(child, Node) and child.tag == "dd":
-            fields[label] = child.text()
+            fields[label] = child.words()
     return fields
 
 
@@ -154,7 +64,7 @@ def date_forms(iso: str | None) -> set[str]:
 def shows_date(node: Node, iso: str | None) -> bool:
     if iso and any(t.attrs.get("datetime") == iso for t in node.find_all("time")):
         return True
-    return any(form in node.text() for form in date_forms(iso))
+    return any(form in node.words() for form in date_forms(iso))
 
 
 def query_of(link: Node) -> dict[str, list[str]]:
@@ -172,7 +82,7 @@ def facet_options(page: Node, param: str) -> list[tuple[Node, int]]:
     options = []
     for li in filter_panel(page).find_all("li"):
         link = li.find("a")
-        counted = re.search(r"\((\d+)\)", li.text())
+        counted = re.search(r"\((\d+)\)", li.words())
         if link is None or not counted or link.attrs.get("aria-current"):
             continue
         if param in query_of(link):
@@ -185,15 +95,15 @@ def removal_links(page: Node) -> list[Node]:
     return [
         a
         for a in filter_panel(page).find_all("a")
-        if "ta bort" in (a.attrs.get("aria-label") or a.text()).lower()
+        if "ta bort" in (a.attrs.get("aria-label") or a.words()).lower()
     ]
 
 
 def hit_count(page: Node) -> int:
     heading = page.by_id("traffar")
     assert heading is not None
-    found = re.match(r"(\d+) träff", heading.text())
-    assert found, heading.text()
+    found = re.match(r"(\d+) träff", heading.words())
+    assert found, heading.words()
     return int(found.group(1))
 
 
@@ -230,8 +140,8 @@ def test_search_form_has_a_labelled_query_field(server):
     field = form.find("input", name="q")
     assert field is not None and field.attrs.get("id")
     label = form.find("label", for_=field.attrs["id"])
-    assert label is not None and "Sök" in label.text()
-    assert any("Sök" in b.text() for b in form.find_all("button"))
+    assert label is not None and "Sök" in label.words()
+    assert any("Sök" in b.words() for b in form.find_all("button"))
 
 
 def test_search_form_keeps_the_query_and_the_active_filters(server):
@@ -268,13 +178,13 @@ def test_results_show_title_date_item_heading_presenters_fragments_and_link(serv
     items = page.find_all("li", class_="hit")
     assert len(items) == len(hits) > 0
     for li, hit in zip(items, hits, strict=True):
-        assert hit["title"] in li.text()
-        assert shows_date(li, hit["date"]), (hit["date"], li.text())
+        assert hit["title"] in li.words()
+        assert shows_date(li, hit["date"]), (hit["date"], li.words())
         link = li.find("h3").find("a")
         assert link.attrs["href"] == hit["url"]
-        assert hit["item_title"] in link.text()
+        assert hit["item_title"] in link.words()
         if hit["presenters"]:
-            presenters = li.find("p", class_="presenters").text()
+            presenters = li.find("p", class_="presenters").words()
             assert all(name in presenters for name in hit["presenters"])
         fragments = li.find_all("p", class_="fragment")
         assert len(fragments) == len(hit["highlights"]) > 0
@@ -287,9 +197,9 @@ def test_the_2021_02_02_hit_for_motorburen_ungdom(server):
     li = next(
         li for li in page.find_all("li", class_="hit") if shows_date(li, "2021-02-02")
     )
-    assert "Aktuellt Umebrå" in li.find("h3").text()
-    assert "Kerstin Rörsch" in li.find("p", class_="presenters").text()
-    marks = [m.text().lower() for m in li.find_all("mark")]
+    assert "Aktuellt Umebrå" in li.find("h3").words()
+    assert "Kerstin Rörsch" in li.find("p", class_="presenters").words()
+    marks = [m.words().lower() for m in li.find_all("mark")]
     assert "motorburen" in marks and "ungdom" in marks
 
 
@@ -297,7 +207,7 @@ def test_result_heading_counts_the_hits(server):
     total = api(server, "/api/search?q=polisen")["total"]
     page = get_page(server, "/?q=polisen")
     assert hit_count(page) == total
-    assert "”polisen”" in page.by_id("traffar").text()
+    assert "”polisen”" in page.by_id("traffar").words()
 
 
 def test_no_match_says_so_in_swedish(server):
@@ -305,14 +215,14 @@ def test_no_match_says_so_in_swedish(server):
     assert hit_count(page) == 0
     assert page.find_all("li", class_="hit") == []
     empty = [n for n in page.iter() if "empty" in (n.attrs.get("class") or "").split()]
-    assert empty and "Inga" in empty[0].text()
+    assert empty and "Inga" in empty[0].words()
 
 
 def test_ocr_hits_carry_a_warning_badge(server):
     page = get_page(server, "/?q=samverkan&type=agreement")
     items = page.find_all("li", class_="hit")
     assert items
-    assert all("OCR" in li.find("p", class_="meta").text() for li in items)
+    assert all("OCR" in li.find("p", class_="meta").words() for li in items)
 
 
 # --- facets, filters, sorting and pages ----------------------------------------------
@@ -337,7 +247,7 @@ def test_facet_links_filter_to_their_count(server, param, api_facet):
         current = [
             n for n in filter_panel(filtered).iter() if n.attrs.get("aria-current")
         ]
-        assert any(link.text() in n.text() for n in current)
+        assert any(link.words() in n.words() for n in current)
     assert chosen == set(facets)
 
 
@@ -419,7 +329,7 @@ def test_document_header_of_the_2021_02_02_minutes(server):
         present
     )
     assert fields["Antecknat av"] == "Elin Lindqvist"
-    assert page.find("h1").text() == "UmeBrå styrgrupp – minnesanteckningar 2021-02-02"
+    assert page.find("h1").words() == "UmeBrå styrgrupp – minnesanteckningar 2021-02-02"
 
 
 def test_document_header_of_the_2025_02_18_minutes(server):
@@ -461,14 +371,14 @@ def test_every_item_has_an_anchor_a_toc_entry_and_a_permalink(server):
         for item in doc["items"]:
             element = page.by_id(f"item-{item['item_number']}")
             assert element is not None, (doc["doc_id"], item["item_number"])
-            assert item["item_title"] in element.text()
+            assert item["item_title"] in element.words()
             permalink = element.find("a", class_="permalink")
             assert (
                 permalink.attrs["href"]
                 == f"/doc/{doc['doc_id']}#item-{item['item_number']}"
             )
             for name in item["presenters"]:
-                assert name in element.text()
+                assert name in element.words()
 
 
 def test_arriving_from_a_result_marks_the_query_in_the_item(server):
@@ -476,10 +386,10 @@ def test_arriving_from_a_result_marks_the_query_in_the_item(server):
         url = urlsplit(hit["url"])
         page = get_page(server, f"{url.path}?{url.query}")
         element = page.by_id(url.fragment)
-        marks = {m.text().lower() for m in element.find_all("mark")}
+        marks = {m.words().lower() for m in element.find_all("mark")}
         assert {"motorburen", "ungdom"} <= marks
         searching = page.find("p", class_="searching")
-        assert searching is not None and "motorburen ungdom" in searching.text()
+        assert searching is not None and "motorburen ungdom" in searching.words()
         back = next(
             a.attrs["href"]
             for a in searching.find_all("a")
@@ -504,7 +414,7 @@ def test_document_page_without_query_marks_nothing(server):
 def test_missing_page_is_a_swedish_404(server, path):
     page = get_page(server, path, status=404)
     assert page.find("html").attrs["lang"] == "sv"
-    assert "Sidan finns inte" in page.find("h1").text()
+    assert "Sidan finns inte" in page.find("h1").words()
     assert page.find("a", href="/") is not None
 
 
@@ -525,6 +435,6 @@ def test_bad_parameter_renders_a_400_page(server, params):
     page = get_page(server, "/?" + urlencode({"q": "narkotika", **params}), status=400)
     assert page.find("html").attrs["lang"] == "sv"
     alert = page.find("p", role="alert")
-    assert alert is not None and "Sökningen kunde inte göras" in alert.text()
+    assert alert is not None and "Sökningen kunde inte göras" in alert.words()
     assert page.find("form") is not None
     assert page.find_all("li", class_="hit") == []
