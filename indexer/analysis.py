@@ -89,7 +89,7 @@ class CompoundPartsFilter(Filter):
 
 
 class FoldFilter(Filter):
-    """Fold diacritics and OCR digit confusions: "medborgarl6ften" ~ "medborgarlöften"."""
+    """Fold diacritics and digit-for-letter OCR errors: "l6ften" ~ "löften"."""
 
     def __call__(self, tokens):
         for token in tokens:
@@ -151,7 +151,9 @@ def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
 
 def word_forms(word: str) -> dict[str, set[str]]:
     """What each analyzer makes of one lowercased word (and its hyphen parts)."""
-    words = [word] + [p for p in word.split("-") if len(p) > 1] if "-" in word else [word]
+    words = [word]
+    if "-" in word:
+        words += [p for p in word.split("-") if len(p) > 1]
     words = [w for w in words if w not in SWEDISH_STOP_WORDS]
     parts = [p for w in words for p in split_compound(w)]
     return {

@@ -297,7 +297,7 @@ def _write(target: Path, plan: _Plan, docs, manifest, words, summary) -> None:
     writer.commit()
 
 
-PARALLEL_MIN_DOCS = 200  # below this, starting worker processes costs more than it saves
+PARALLEL_MIN_DOCS = 200  # below this, starting workers costs more than it saves
 WRITER_MB = 256  # posting buffer per process before it spills to a sorted run
 
 

@@ -47,7 +47,7 @@ class Lexicon:
         return folded in self._by_fold
 
     def best_for_folded(self, folded: str) -> str | None:
-        """The most frequent word with this folded form ("langsiktigt" -> "långsiktigt")."""
+        """The commonest word with this folded form: "langsiktigt" -> "långsiktigt"."""
         return self._by_fold.get(folded)
 
     def words(self) -> Iterable[str]:

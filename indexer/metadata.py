@@ -29,7 +29,10 @@ METADATA_FILE = "metadata.toml"
 OVERRIDE_KEYS = {"title", "date", "source_url", "type", "ocr", "time", "place"}
 
 _ISO_DATE = re.compile(r"\b(20\d\d|19\d\d)-(0[1-9]|1[0-2])-([0-2]\d|3[01])\b")
-_MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
+_MONTHS = (
+    "januari februari mars april maj juni "
+    "juli augusti september oktober november december"
+)
 _MONTH_NUMBER = {name: n for n, name in enumerate(_MONTHS.split(), 1)}
 _SWEDISH_DATE = re.compile(
     rf"\b(\d{{1,2}}) ({'|'.join(_MONTH_NUMBER)}) (\d{{4}})\b", re.I
@@ -55,7 +58,8 @@ _ROLE_WORDS = {"ordförande", "sekreterare", "sekr", "samordnare", "vice ordför
 _DECISION = re.compile(
     r"\bbeslut\s*:|\bbeslut(?:ar|ade|ades)\b|\bbeslöt\b|\bfatta(?:t|de|r) beslut"
     r"|\bgodk[äa]n(?:ns|nes|ner|des|de|t)\b|\bfastst[äa]ll(?:s|es|er|des|de|t)\b"
-    r"|\bst[äa]ll(?:er|de) sig bakom\b|\bf[åa]r i uppdrag\b|\bläggs till handlingarna\b",
+    r"|\bst[äa]ll(?:er|de) sig bakom\b|\bf[åa]r i uppdrag\b"
+    r"|\bläggs till handlingarna\b",
     re.I,
 )
 _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])|\n+")
@@ -92,7 +96,9 @@ def load_overrides(corpus_dir: Path) -> tuple[dict, dict[str, dict]]:
         url = str(entry.get("source_url", "https://umea.se"))
         if not re.match(r"https?://[^\s]+$", url, re.I):
             # It becomes a link on the document page: no javascript: or data: URLs.
-            raise ValueError(f"{METADATA_FILE}: [{source}] source_url must be http(s)://…")
+            raise ValueError(
+                f"{METADATA_FILE}: [{source}] source_url must be http(s)://…"
+            )
         files[source] = entry
     return defaults, files
 
@@ -285,7 +291,8 @@ def default_title(doc: Document, text: str, defaults: dict) -> str:
 
 
 _STANDARD_HEADING = re.compile(
-    r"^(?:övriga frågor|föregående (?:möte|mötesanteckningar|minnesanteckningar|protokoll)"
+    r"^(?:övriga frågor"
+    r"|föregående (?:möte|mötesanteckningar|minnesanteckningar|protokoll)"
     r"|mötets? (?:öppnande|avslutande)|nästa möte|aktuellt\b|information\b"
     r"|rapport(?:er)? från|dagordning|val av|avslutning)",
     re.I,

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SECURITY_HEADERS = {
     # No inline script or style anywhere: the corpus is untrusted input.
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data:; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
     ),
     "X-Content-Type-Options": "nosniff",

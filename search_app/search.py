@@ -20,7 +20,6 @@ from indexer.build import SYNONYMS_FILE, live_generation
 
 from . import highlight
 from .query import (
-    QueryRefused,
     TermMatcher,
     bound,
     expand_synonyms,
@@ -105,7 +104,7 @@ class SearchService:
         return with_fallbacks(bound(q, searcher.reader()), searcher.reader())
 
     def _synonyms(self) -> list[list[str]]:
-        """The synonym groups the indexer copied next to the index; re-read on change."""
+        """The synonym groups published next to the index; re-read on change."""
         path = self.index_dir / SYNONYMS_FILE
         try:
             mtime = path.stat().st_mtime

@@ -78,7 +78,7 @@ def read_document(path: Path, corpus_dir: Path) -> RawDocument:
             data = path.read_bytes()
             text, warnings = decode_text(data)
             sha = hashlib.sha256(data).hexdigest()
-            # A text file may be the OCR output of a scan; say so when it reads like one.
+            # A text file may be a scan's OCR output; say so when it reads like one.
             ocr = looks_like_ocr(text)
             return RawDocument(source, text, sha, ocr=ocr, warnings=warnings)
     except OSError as exc:
