@@ -40,6 +40,7 @@ class RawDocument:
     ocr: bool = False  # some or all of the text was recognised by OCR
     ocr_confidence: float | None = None  # Tesseract's mean word confidence, 0-100
     ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text is OCR
+    paged: bool = False  # pages are real (PDF), so even page 1 is worth citing
     warnings: list[str] = field(default_factory=list)  # e.g. "decoded as cp1252"
 
 

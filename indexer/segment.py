@@ -70,7 +70,7 @@ class _Part:
 def _finish(part: _Part, number: int, raw: RawDocument, doc: Document) -> Item:
     text = _join_texts(part.texts)
     title = part.title or doc.title
-    pages = sorted(part.pages) if "\f" in raw.text else []
+    pages = sorted(part.pages) if raw.paged or "\f" in raw.text else []
     ocr_pages = set(raw.ocr_pages)
     is_ocr = raw.ocr and (not pages or not ocr_pages or bool(ocr_pages & set(pages)))
     return Item(

@@ -9,7 +9,7 @@ what to install, rather than indexed without text.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..model import RejectedFile
@@ -22,6 +22,8 @@ PAGE_TIMEOUT = 300  # seconds; a page that takes longer is not a page of minutes
 APT_PACKAGES = "tesseract-ocr tesseract-ocr-swe"
 _NEED = "this PDF has scanned pages that need OCR, but"
 _JUNK = frozenset("|¦[]{}_=~")  # table rules and specks read as characters
+MAX_RULE = 10  # pixels: a line drawn thicker than this is not a rule but a box
+DARK = 160  # grey levels below this are ink
 
 
 class OcrUnavailable(RejectedFile):
@@ -59,6 +61,7 @@ class OcrResult:
     text: str
     confidence: float | None  # mean word confidence 0-100; None: no words
     words: list[OcrWord]
+    rules: list[tuple[int, int, int]] = field(default_factory=list)  # (y, x0, x1)
 
 
 def check_available(lang: str = LANG) -> None:
@@ -104,35 +107,48 @@ def ocr_image(image: Image, lang: str = LANG, timeout: int = PAGE_TIMEOUT) -> Oc
         raise RejectedFile(f"OCR failed: {exc}") from None
     words = [_mark_struck(w, strikes) for w in _words(data)]
     confidence = sum(w.conf for w in words) / len(words) if words else None
-    return OcrResult(_text(words), confidence, words)
+    return OcrResult(_text(words), confidence, words, strikes)
 
 
 def erase_rules(image: Image) -> tuple[Image, list[tuple[int, int, int]]]:
     """The image without thin straight lines, and the horizontal ones (y, x0, x1).
 
-    A line is a run of dark pixels longer than any letter (a third of an inch
-    at 300 dpi) and thin: the rows a few pixels above and below it are not dark
-    along it, so filled boxes and pictures stay.
+    A line is a run of dark pixels longer than any letter (a twenty-fifth of
+    the page width) and thin, so filled boxes and pictures stay. Where a
+    letter's stroke crosses the line, the stroke is kept.
     """
     from PIL import Image as PILImage
-    from PIL import ImageDraw
 
     gray = image.convert("L")
-    min_len = max(40, gray.width // 25)
-    horizontal = _thin_runs(gray, min_len)
-    vertical = _thin_runs(gray.transpose(PILImage.Transpose.TRANSPOSE), min_len)
-    draw = ImageDraw.Draw(gray)
-    for y, x0, x1 in horizontal:
-        draw.line([(x0, y), (x1 - 1, y)], fill=255)
-    for x, y0, y1 in vertical:
-        draw.line([(x, y0), (x, y1 - 1)], fill=255)
-    return gray, horizontal
+    flip = PILImage.Transpose.TRANSPOSE
+    gray, horizontal = _erase_runs(gray)
+    turned, _ = _erase_runs(gray.transpose(flip))
+    return turned.transpose(flip), horizontal
 
 
-def _thin_runs(gray: Image, min_len: int) -> list[tuple[int, int, int]]:
-    """Dark horizontal runs of at least min_len pixels, no thicker than a rule."""
+def _erase_runs(gray: Image) -> tuple[Image, list[tuple[int, int, int]]]:
+    """Erase thin horizontal lines; return the image and the lines (y, x0, x1)."""
+    from PIL import Image as PILImage
+
     width, height = gray.size
-    dark = gray.point(lambda v: 255 if v < 128 else 0).tobytes()
+    dark = gray.point(lambda v: 255 if v < DARK else 0).tobytes()
+    lines = _merge_runs(_runs(dark, width, height, max(40, width // 25)))
+    pixels = bytearray(gray.tobytes())
+    for top, bottom, x0, x1 in lines:
+        above, below = max(top - 2, 0) * width, min(bottom + 2, height - 1) * width
+        for x in range(x0, x1):
+            if dark[above + x] or dark[below + x]:
+                continue  # a letter's stroke crosses the line here
+            for y in range(max(top - 1, 0), min(bottom + 2, height)):
+                pixels[y * width + x] = 255
+    clean = PILImage.frombytes("L", gray.size, bytes(pixels))
+    return clean, sorted(((top + bottom) // 2, x0, x1) for top, bottom, x0, x1 in lines)
+
+
+def _runs(
+    dark: bytes, width: int, height: int, min_len: int
+) -> list[tuple[int, int, int]]:
+    """Dark horizontal runs of at least min_len pixels: (y, x0, x1)."""
     needle = b"\xff" * min_len
     runs = []
     for y in range(height):
@@ -141,20 +157,26 @@ def _thin_runs(gray: Image, min_len: int) -> list[tuple[int, int, int]]:
         while x >= 0:
             end = row.find(b"\x00", x)
             end = width if end < 0 else end
-            if not _thick(dark, width, height, y, x, end):
-                runs.append((y, x, end))
+            runs.append((y, x, end))
             x = row.find(needle, end)
     return runs
 
 
-def _thick(dark: bytes, width: int, height: int, y: int, x0: int, x1: int) -> bool:
-    """Whether the run is part of a dark area: dark again 8 rows above or below."""
-    for yy in (y - 8, y + 8):
-        if 0 <= yy < height:
-            row = dark[yy * width + x0 : yy * width + x1]
-            if row.count(255) > 0.5 * (x1 - x0):
-                return True
-    return False
+def _merge_runs(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Runs on consecutive rows as one line (top, bottom, x0, x1), if thin."""
+    done: list[list[int]] = []
+    active: list[list[int]] = []
+    for y, x0, x1 in runs:  # by row, then left to right
+        done += [line for line in active if line[1] < y - 1]
+        active = [line for line in active if line[1] >= y - 1]
+        for line in active:
+            if line[1] == y - 1 and x0 < line[3] and x1 > line[2]:
+                line[1], line[2], line[3] = y, min(line[2], x0), max(line[3], x1)
+                break
+        else:
+            active.append([y, y, x0, x1])
+    lines = sorted(done + active)
+    return [(t, b, x0, x1) for t, b, x0, x1 in lines if b - t < MAX_RULE]
 
 
 def _words(data: dict[str, list]) -> list[OcrWord]:

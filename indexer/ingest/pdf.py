@@ -40,6 +40,7 @@ MIN_TEXT_CHARS = 20  # a text layer with fewer visible characters is not usable
 MIN_IMAGE_SHARE = 0.25  # of the page area: an image this large may be a scan
 LOW_CONFIDENCE = 60  # OCR pages below this mean confidence get a warning
 PARA_GAP = 0.5  # a vertical gap of more line heights than this: a new paragraph
+RULE_SHARE = 0.3  # a horizontal line this share of the page wide may part rows
 BOTTOM_ZONE = 0.93  # below this share of the page height: page numbers, footers
 
 _BULLETS = frozenset("•●○◦▪■□➢►✓\uf0b7\uf0a7\uf0d8\uf076\uf0fc")
@@ -94,6 +95,14 @@ class Line:
     @property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
+
+
+@dataclass
+class _Content:
+    """What a page holds for the layout: words, and horizontal rules' y."""
+
+    words: list[Word]
+    rules: list[float] = field(default_factory=list)  # long enough to part rows
 
 
 @dataclass
@@ -169,8 +178,8 @@ def _read(pdf: Any, source: str, sha256: str) -> RawDocument:
         warnings.append("encrypted PDF, opened without a password")
     for page in pdf.pages:
         try:
-            words = _page_words(page, done_ocr, warnings)
-            texts.append(_render_page(page, words, table))
+            content = _page_content(page, done_ocr, warnings)
+            texts.append(_render_page(page, content, table))
         finally:
             page.close()
     if not any(t.strip() for t in texts):
@@ -184,16 +193,22 @@ def _read(pdf: Any, source: str, sha256: str) -> RawDocument:
         ocr_confidence=round(sum(confs) / len(confs), 1) if confs else None,
         ocr_pages=tuple(done_ocr.pages),
         warnings=warnings,
+        paged=True,
     )
 
 
 # --- words: from the text layer or from OCR ----------------------------------------
 
 
-def _page_words(page: Any, done_ocr: _Ocr, warnings: list[str]) -> list[Word]:
+def _page_content(page: Any, done_ocr: _Ocr, warnings: list[str]) -> _Content:
     """The page's words, read by OCR when its text layer is missing or garbled."""
     if not _needs_ocr(page):
-        return _text_words(page)
+        rules = [
+            e["top"]
+            for e in page.edges
+            if e["orientation"] == "h" and e["width"] >= RULE_SHARE * page.width
+        ]
+        return _Content(_text_words(page), sorted(rules))
     if not done_ocr.checked:
         ocr.check_available()
         done_ocr.checked = True
@@ -207,9 +222,14 @@ def _page_words(page: Any, done_ocr: _Ocr, warnings: list[str]) -> list[Word]:
             f"page {page.page_number}: OCR confidence {result.confidence:.0f}, "
             "the text may be unreliable"
         )
+    return _ocr_content(page, result)
+
+
+def _ocr_content(page: Any, result: ocr.OcrResult) -> _Content:
+    """OCR words and rules in page coordinates (points, from the page's corner)."""
     scale = 72 / OCR_DPI
     x, y = page.bbox[0], page.bbox[1]
-    return [
+    words = [
         Word(
             unicodedata.normalize("NFC", w.marked),
             x + w.left * scale,
@@ -219,6 +239,12 @@ def _page_words(page: Any, done_ocr: _Ocr, warnings: list[str]) -> list[Word]:
         )
         for w in result.words
     ]
+    rules = [
+        y + ry * scale
+        for ry, x0, x1 in result.rules
+        if (x1 - x0) * scale >= RULE_SHARE * page.width
+    ]
+    return _Content(words, sorted(rules))
 
 
 def _needs_ocr(page: Any) -> bool:
@@ -259,6 +285,7 @@ class _Strikes:
         self.ys = [s[0] for s in self.segments]
 
     def crosses(self, ch: dict[str, Any]) -> bool:
+        """A segment passes through the middle band of the letter's box."""
         height = ch["bottom"] - ch["top"]
         lo = bisect.bisect_left(self.ys, ch["top"] + 0.3 * height)
         hi = bisect.bisect_right(self.ys, ch["top"] + 0.8 * height)
@@ -285,15 +312,16 @@ def _clean_char(text: str) -> str:
 # --- the page ------------------------------------------------------------------
 
 
-def _render_page(page: Any, words: list[Word], table: _Table) -> str:
+def _render_page(page: Any, content: _Content, table: _Table) -> str:
     """The page in the canonical rendering: prose paragraphs and table rows."""
+    words = content.words
     if not words:
         table.open = False
         return ""
     height = _line_height(_lines(words))
     chunks, rest = _ruled_table(page, words, table, height)
     if rest is words:  # no ruled minutes table: try the header words' columns
-        chunks, rest = _word_table(page, words, table, height)
+        chunks, rest = _word_table(page, content, table, height)
     chunks += _prose(rest, height)
     return _join_chunks(chunks)
 
@@ -373,8 +401,8 @@ def _ruled_table(
         if not rows or any(len(cells) != 3 for cells in rows):
             continue
         texts = [[_cell_text(words, bbox, height) for bbox in row] for row in rows]
-        if not (_is_header(texts[0]) or table.open):
-            continue
+        if not (table.open or any(_is_header(t) for t in texts[:2])):
+            continue  # not a minutes table (a title row may stand above the header)
         for row, cells in zip(rows, texts, strict=True):
             chunks += _row_chunk(_row_top(row), cells, table)
         bottom = found.bbox[3]
@@ -417,10 +445,12 @@ def _table_settings(page: Any, words: list[Word]) -> dict[str, Any]:
 
 
 def _row_top(cells: tuple) -> float:
+    """Where a ruled row starts: rows are ordered with the page's prose by it."""
     return min(bbox[1] for bbox in cells if bbox)
 
 
 def _inside(word: Word, bbox: tuple[float, float, float, float]) -> bool:
+    """The word's centre is in the box: a word touching a rule still has one cell."""
     mid_x = (word.x0 + word.x1) / 2
     return bbox[0] <= mid_x <= bbox[2] and bbox[1] <= word.mid_y <= bbox[3]
 
@@ -449,9 +479,10 @@ def _row_chunk(top: float, cells: list[str], table: _Table) -> list[Chunk]:
 
 
 def _word_table(
-    page: Any, words: list[Word], table: _Table, height: float
+    page: Any, content: _Content, table: _Table, height: float
 ) -> tuple[list[Chunk], list[Word]]:
-    """Rows of a minutes table laid out by word positions only."""
+    """Rows of a minutes table laid out by word positions (and rules, if any)."""
+    words = content.words
     lines = _lines(words)
     header = next((n for n, line in enumerate(lines) if _header_columns(line)), None)
     if header is not None:
@@ -465,10 +496,21 @@ def _word_table(
     end = _table_end(lines, start, table.columns, page.height)
     table.open = end == len(lines) or lines[end].top > BOTTOM_ZONE * page.height
     chunks = [] if header is None else _header_chunk(lines[header].top, table)
-    if end > start:
-        chunks += _word_rows(lines[start:end], table, height)
+    for part in _split_at_headers(lines[start:end]):
+        chunks += _word_rows(part, table, height, content.rules)
     rest = lines[: start - 1 if header is not None else 0] + lines[end:]
     return chunks, [w for line in rest for w in line.words]
+
+
+def _split_at_headers(body: list[Line]) -> list[list[Line]]:
+    """The body's runs of lines between header rows repeated inside it."""
+    parts: list[list[Line]] = [[]]
+    for line in body:
+        if _header_columns(line):
+            parts.append([])
+        else:
+            parts[-1].append(line)
+    return [part for part in parts if part]
 
 
 def _header_chunk(top: float, table: _Table) -> list[Chunk]:
@@ -519,17 +561,15 @@ def _straddles(line: Line, columns: tuple[float, float]) -> bool:
 
 
 def _column(word: Word, columns: tuple[float, float]) -> int:
+    """0, 1 or 2: the column the word starts in, with a little slack for OCR boxes."""
     return sum(word.x0 >= c - 3 for c in columns)
 
 
-def _word_rows(body: list[Line], table: _Table, height: float) -> list[Chunk]:
+def _word_rows(
+    body: list[Line], table: _Table, height: float, rules: list[float]
+) -> list[Chunk]:
     """Split the body into rows and each row into its three cells."""
     columns = table.columns or (0.0, 0.0)
-    starts = [body[0].top] + [
-        line.top
-        for prev, line in itertools.pairwise(body)
-        if _starts_row(prev, line, columns, height, _row_gap(body, columns, height))
-    ]
     rights = [
         max(
             (w.x1 for line in body for w in line.words if _column(w, columns) == k),
@@ -537,6 +577,7 @@ def _word_rows(body: list[Line], table: _Table, height: float) -> list[Chunk]:
         )
         for k in range(3)
     ]
+    starts = _rule_starts(body, rules) or _gap_starts(body, columns, height, rights)
     rows: list[list[list[Word]]] = [[[], [], []] for _ in starts]
     for word in (w for line in body for w in line.words):
         row = bisect.bisect_right(starts, word.top + 0.5) - 1
@@ -551,19 +592,72 @@ def _word_rows(body: list[Line], table: _Table, height: float) -> list[Chunk]:
     return chunks
 
 
-def _starts_row(
-    prev: Line,
-    line: Line,
-    columns: tuple[float, float],
-    height: float,
-    row_gap: float | None,
-) -> bool:
-    """A gap as wide as the rows' padding, or else a gap before an Ärende cell."""
+def _rule_starts(body: list[Line], rules: list[float]) -> list[float] | None:
+    """Row tops from the horizontal rules between the body's lines, if any."""
+    inside = [y for y in rules if body[0].top < y < body[-1].bottom]
+    if not inside:
+        return None
+    starts = [body[0].top]
+    for y in inside:
+        below = next((line.top for line in body if line.top > y), None)
+        if below is not None and below > starts[-1]:
+            starts.append(below)
+    return starts
+
+
+def _gap_starts(
+    body: list[Line], columns: tuple[float, float], height: float, rights: list[float]
+) -> list[float]:
+    """Row tops from white space: padding between rows, else where cells begin."""
+    row_gap = _row_gap(body, columns, height)
+    if row_gap is None:
+        return _cell_starts(body, columns, height, rights)
+    return [body[0].top] + [
+        line.top
+        for prev, line in itertools.pairwise(body)
+        if _gap(prev, line, height) > row_gap
+    ]
+
+
+def _cell_starts(
+    body: list[Line], columns: tuple[float, float], height: float, rights: list[float]
+) -> list[float]:
+    """Without padding: where an Ärende paragraph and a body paragraph begin together.
+
+    Each column is read on its own (their baselines need not line up); a title
+    paragraph beside the middle of a body paragraph is the title's second part,
+    unless a Föredragande cell starts beside it.
+    """
+    words = [w for line in body for w in line.words]
+    titles, texts, names = (
+        _lines(w for w in words if _column(w, columns) == k) for k in range(3)
+    )
+    starts = [body[0].top]
+    for n, line in enumerate(titles):
+        fresh = n == 0 or _para_starts(titles[n - 1], line, rights[0], height)
+        if not fresh or line.top <= starts[-1] + 1:
+            continue
+        beside = any(abs(name.top - line.top) <= 0.3 * height for name in names)
+        if beside or _body_starts_at(texts, line.top, height, rights[1]):
+            starts.append(line.top)
+    return starts
+
+
+def _para_starts(prev: Line, line: Line, right: float, height: float) -> bool:
+    """The line opens a paragraph: a gap above it, or the line above ended early."""
     gap = _gap(prev, line, height)
-    if row_gap is not None:
-        return gap > row_gap
-    titled = any(_column(w, columns) == 0 for w in line.words)
-    return titled and gap > PARA_GAP * height
+    return gap > PARA_GAP * height or _hard_break(prev, line, right, height)
+
+
+def _body_starts_at(texts: list[Line], y: float, height: float, right: float) -> bool:
+    """Whether the body column has no paragraph running on past height y."""
+    slack = 0.3 * height
+    if any(t.top < y - slack and t.bottom > y + slack for t in texts):
+        return False
+    below = next((k for k, t in enumerate(texts) if t.top >= y - slack), None)
+    if below is None or texts[below].top - y > height or below == 0:
+        return True
+    return _para_starts(texts[below - 1], texts[below], right, height)
 
 
 def _row_gap(
@@ -571,26 +665,29 @@ def _row_gap(
 ) -> float | None:
     """The gap that separates rows, when rows are spaced wider than paragraphs.
 
-    Paragraph gaps inside cells (seen where no Ärende cell starts) and gaps
-    between rows form two groups when the table has cell padding; the cut is
-    the widest jump between sorted gaps. Without such a jump, rows are told
-    apart by their Ärende cells alone.
+    A line where both the Ärende and the Föredragande cell begin opens a row
+    for sure; gaps before lines without Ärende text are paragraph gaps. When
+    the first are clearly wider (cell padding), any gap that wide starts a row,
+    even one with an empty Ärende cell, and a title paragraph that happens to
+    start beside a body paragraph does not. Otherwise rows are found by
+    where the cells' texts begin.
     """
-    pairs = itertools.pairwise(body)
-    gaps = sorted(
-        (gap, any(_column(w, columns) == 0 for w in line.words))
-        for gap, line in ((_gap(prev, line, height), line) for prev, line in pairs)
-        if gap > PARA_GAP * height
-    )
-    if len(gaps) < 2:
+    rows, inner = [], []
+    for prev, line in itertools.pairwise(body):
+        gap = _gap(prev, line, height)
+        if gap > PARA_GAP * height:
+            kinds = {_column(w, columns) for w in line.words}
+            if {0, 2} <= kinds:
+                rows.append(gap)
+            elif 0 not in kinds:
+                inner.append(gap)
+    if len(rows) < 2 or not inner:
         return None
-    ratio, cut = max(
-        (b[0] / max(a[0], 0.1), n) for n, (a, b) in enumerate(itertools.pairwise(gaps))
-    )
-    inner = [titled for _, titled in gaps[: cut + 1]]
-    if ratio < 1.6 or all(inner):
+    row, paragraph = statistics.median(rows), statistics.median(inner)
+    cut = max((row * paragraph) ** 0.5, 0.7 * row)
+    if row < 1.5 * paragraph or sum(gap > cut for gap in rows) < 0.75 * len(rows):
         return None
-    return (gaps[cut][0] * gaps[cut + 1][0]) ** 0.5
+    return cut
 
 
 # --- cells and prose: paragraphs, lists and line breaks -------------------------------
@@ -628,9 +725,14 @@ def _prose(words: list[Word], height: float) -> list[Chunk]:
     chunks: list[Chunk] = []
     for block in _blocks(lines, height):
         entries = _entries(block, right, height, "\n", escape=False)
-        text = "\n".join(f"{e.marker} {e.text}".lstrip() for e in entries)
+        text = "\n".join(_prose_marker(e) + e.text for e in entries)
         chunks.append((block[0].top, "prose", text))
     return chunks
+
+
+def _prose_marker(entry: _Entry) -> str:
+    """A list item in prose keeps its number, or a plain bullet for any symbol."""
+    return {"p": "", "ul": "• "}.get(entry.kind, f"{entry.marker} ")
 
 
 def _blocks(lines: list[Line], height: float) -> list[list[Line]]:
@@ -660,10 +762,13 @@ def _entries(
     """Paragraphs and list items: gaps, markers and outdents start new ones."""
     entries: list[_Entry] = []
     prev: Line | None = None
-    for line in lines:
+    numbered = _numbered_items(lines)
+    for n, line in enumerate(lines):
         new_block = prev is None or _gap(prev, line, height) > PARA_GAP * height
         after = "" if new_block else entries[-1].kind
         kind, words = _list_marker(line, height, new_block or after == "ul")
+        if kind == "ol" and n not in numbered:
+            kind, words = "", line.words
         text = _words_text(words, escape)
         if kind:
             entries.append(_Entry(kind, text, line.x0, line.words[0].text))
@@ -675,6 +780,28 @@ def _entries(
             entries[-1].text = (entries[-1].text + gap + text).replace("~~ ~~", " ")
         prev = line
     return entries
+
+
+def _numbered_items(lines: list[Line]) -> set[int]:
+    """Lines that open items of a numbered list, not a numbered title ("5. Övrigt").
+
+    A number opens a list item when the next or previous number is on another
+    line, or when the line's continuation is indented past the number.
+    """
+    numbers = {
+        n: int(re.sub(r"\D", "", line.words[0].text))
+        for n, line in enumerate(lines)
+        if len(line.words) > 1 and _NUMBER.match(line.words[0].text)
+    }
+    found = set()
+    for n, number in numbers.items():
+        others = {m for k, m in numbers.items() if k != n}
+        hanging = n + 1 < len(lines) and n + 1 not in numbers
+        if hanging:
+            hanging = lines[n + 1].x0 > lines[n].x0 + 2
+        if number - 1 in others or number + 1 in others or hanging:
+            found.add(n)
+    return found
 
 
 def _list_marker(line: Line, height: float, dash_ok: bool) -> tuple[str, list[Word]]:
