@@ -28,6 +28,7 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.in_list = False
+        self.numbers: list[int | None] = []  # per open list: next number, or None
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in _BLOCK_TAGS:
@@ -35,13 +36,23 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n\n")
         elif tag in _LIST_TAGS:
             self.in_list = True
+            self.numbers.append(1 if tag == "ol" else None)
             self.parts.append("\n\n")
         elif tag == "li":
-            self.parts.append("\n• ")
+            self.parts.append(self._marker())
         elif tag == "br":
             self.parts.append("\n")
 
+    def _marker(self) -> str:
+        number = self.numbers[-1] if self.numbers else None
+        if number is None:
+            return "\n• "
+        self.numbers[-1] = number + 1
+        return f"\n{number}. "
+
     def handle_endtag(self, tag: str) -> None:
+        if tag in _LIST_TAGS and self.numbers:
+            self.numbers.pop()
         if tag in _BLOCK_TAGS or tag in _LIST_TAGS:
             self.in_list = self.in_list and tag not in _LIST_TAGS
             self.parts.append("\n\n")

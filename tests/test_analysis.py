@@ -87,6 +87,7 @@ def test_word_forms_match_the_analyzers():
         ('<ol style="list-style-type: none"> 1. Ett 2. Två 3. Tre</ol>', "1. Ett\n2. Två\n3. Tre"),
         ('<ul style="x"> • a • b</ul>', "• a\n• b"),
         ("<ul><li>a</li><li>b</li></ul>", "• a\n• b"),
+        ("<ol><li>a</li><li>b</li></ol>", "1. a\n2. b"),
         ("a &amp; b &lt;script&gt;", "a & b <script>"),
         ("<p>kl. 15.00</p>", "kl. 15.00"),
     ],
