@@ -355,7 +355,9 @@ AGREEMENT = [
 
 
 @pytest.mark.parametrize("dpi", [200, 110])  # a clean scan, and a poor one
-def test_a_scanned_agreement_is_found_by_clean_swedish_queries(tesseract, tmp_path, dpi):
+def test_a_scanned_agreement_is_found_by_clean_swedish_queries(
+    tesseract, tmp_path, dpi
+):
     from indexer import build_index
     from search_app.search import SearchParams, SearchService
 
@@ -377,3 +379,27 @@ def test_a_scanned_agreement_is_found_by_clean_swedish_queries(tesseract, tmp_pa
         assert all(h["ocr"] and h["ocr_confidence"] > 50 for h in hits)
         assert all(h["pages"] == [1] for h in hits)
         assert any("<mark>" in f for h in hits for f in h["highlights"])
+
+
+def test_without_tesseract_scans_are_named_and_retried_later(
+    tesseract, scanned_prose, tmp_path, monkeypatch
+):
+    import pytesseract
+
+    from indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "skannad.pdf").write_bytes(scanned_prose.read_bytes())
+    (corpus / "ren.pdf").write_bytes(
+        pdfgen.prose_pdf(AGREEMENT, tmp_path / "r.pdf").read_bytes()
+    )
+    real = pytesseract.pytesseract.tesseract_cmd
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "tesseract-not-here")
+    first = build_index(corpus, tmp_path / "index")
+    assert first.indexed == ["ren.pdf"]
+    assert [s for s, _ in first.rejected] == ["skannad.pdf"]
+    assert "tesseract-ocr-swe" in first.rejected[0][1]
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", real)
+    second = build_index(corpus, tmp_path / "index")  # the file did not change
+    assert second.indexed == ["skannad.pdf"] and not second.rejected

@@ -29,6 +29,9 @@ DARK = 160  # grey levels below this are ink
 class OcrUnavailable(RejectedFile):
     """Scanned pages need Tesseract; the message says what to install."""
 
+    # Installing Tesseract fixes it: the next run tries the file again.
+    retryable = True
+
 
 @dataclass(frozen=True)
 class OcrWord:
