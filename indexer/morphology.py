@@ -18,6 +18,7 @@ with and without diacritics.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import snowballstemmer
@@ -34,7 +35,14 @@ SHORT_PART_ZIPF = 4.5  # three-letter parts only when very common ("död", "lag"
 PART_PENALTY = 0.75  # a three-part split must be that much better than a two-part one
 WHOLE_MARGIN = 0.3  # a known word splits only if its parts are this much more common
 _VOWELS = set("aeiouyåäö")
-_STEMMER = snowballstemmer.stemmer("swedish")
+_LOCAL = threading.local()  # Snowball stemmers keep state: one per thread
+
+
+def _snowball(word: str) -> str:
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("swedish")
+    return stemmer.stemWord(word)
 
 
 def _lexicon() -> Lexicon:
@@ -130,7 +138,7 @@ def lemma_stem(word: str) -> str:
     base = _lemma_once(word)
     if base != word:
         base = _lemma_once(base)  # medborgarlöftets -> ...löftet -> ...löfte
-    stem = _STEMMER.stemWord(base)
+    stem = _snowball(base)
     if stem.endswith(("ium", "eum")):
         stem = stem[:-2]  # seminarium ~ seminarier
     return stem

@@ -137,3 +137,37 @@ def test_inflections_snowball_misses_meet(one, other):
 @pytest.mark.parametrize(("one", "other"), [("sedan", "seda"), ("lugn", "lugna")])
 def test_lemma_rules_leave_ordinary_words_alone(one, other):
     assert texts(stem_analyzer(), one) != texts(stem_analyzer(), other) or one == "lugn"
+
+
+def test_stemming_is_thread_safe():
+    """The server analyses queries in several threads at once.
+
+    Snowball's stemmer objects keep the word being stemmed in their state; a
+    shared one gives wrong stems or IndexError under concurrency.
+    """
+    import random
+    import threading
+
+    from indexer import morphology
+
+    rng = random.Random(7)
+    words = ["".join(rng.choices("abdeghiklmnoprstuvåäö", k=rng.randint(4, 16)))
+             for _ in range(30_000)]  # fmt: skip
+    morphology.lemma_stem.cache_clear()
+    expected = {w: morphology._snowball(w) for w in words}
+    failures: list = []
+
+    def work(chunk):
+        try:
+            for word in chunk:
+                if morphology._snowball(word) != expected[word]:
+                    failures.append(word)
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(words[i::8],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[:3]
