@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.lang.stopwords import stoplists
@@ -149,15 +150,19 @@ def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
         yield match.start(), match.end(), match.group(0).lower()
 
 
-def word_forms(word: str) -> dict[str, set[str]]:
-    """What each analyzer makes of one lowercased word (and its hyphen parts)."""
+@lru_cache(maxsize=200_000)
+def word_forms(word: str) -> dict[str, frozenset[str]]:
+    """What each analyzer makes of one lowercased word (and its hyphen parts).
+
+    Cached: highlighting asks it for every word of every hit shown.
+    """
     words = [word]
     if "-" in word:
         words += [p for p in word.split("-") if len(p) > 1]
     words = [w for w in words if w not in SWEDISH_STOP_WORDS]
     parts = [p for w in words for p in split_compound(w)]
     return {
-        "exact": set(words),
-        "stem": {lemma_stem(w) for w in words},
-        "fold": {lemma_stem(fold(w)) for w in words + parts},
+        "exact": frozenset(words),
+        "stem": frozenset(lemma_stem(w) for w in words),
+        "fold": frozenset(lemma_stem(fold(w)) for w in words + parts),
     }

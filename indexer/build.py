@@ -309,9 +309,13 @@ def _writer(ix, full: bool, docs: int):
     them all); incremental runs stay in-process, they touch few documents.
     """
     procs = min(os.cpu_count() or 1, 4)
+    # Separate segment files, not one compound file: readers of a compound file
+    # copy each part into memory, once per searcher (160 MB each at 85k items).
     if full and docs >= PARALLEL_MIN_DOCS and procs > 1:
-        return ix.writer(procs=procs, limitmb=WRITER_MB, multisegment=True)
-    return ix.writer(limitmb=WRITER_MB)
+        return ix.writer(
+            procs=procs, limitmb=WRITER_MB, multisegment=True, compound=False
+        )
+    return ix.writer(limitmb=WRITER_MB, compound=False)
 
 
 def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
@@ -339,6 +343,7 @@ def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
         "body_stem": item.text,
         "body_fold": fold_body,
         "people": people,
+        "presenter": ",".join(item.presenters),
         "title": doc.title,
         "text": item.text,
         "presenters": item.presenters,

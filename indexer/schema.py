@@ -7,13 +7,13 @@ ways (exact, stemmed, folded) so that ranking can prefer the closest match.
 
 from __future__ import annotations
 
-from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import exact_analyzer, fold_analyzer, name_analyzer, stem_analyzer
 
 # Bump when the schema or the analysis changes: an index with another version
 # is rebuilt from scratch instead of mixing old and new analysis.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Query fields and their weights: heading above body; exact above stem above
 # folded (so clean text outranks its OCR-damaged or diacritic-less look-alikes).
@@ -47,6 +47,8 @@ def get_schema() -> Schema:
         body_stem=TEXT(analyzer=stem_analyzer()),
         body_fold=TEXT(analyzer=fold_analyzer()),
         people=TEXT(analyzer=name_analyzer()),
+        # Names exactly as written, one term each: the presenter facet and filter.
+        presenter=KEYWORD(commas=True, lowercase=False, scorable=False),
         title=STORED(),
         text=STORED(),
         presenters=STORED(),

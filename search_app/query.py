@@ -75,8 +75,8 @@ class TermMatcher:
 
     def matches(self, word: str, correction: str | None = None) -> bool:
         forms = word_forms(word)
-        if correction:
-            forms["fold"] |= word_forms(correction.lower())["fold"]
+        if correction and word_forms(correction.lower())["fold"] & self.terms["fold"]:
+            return True
         return any(forms[kind] & self.terms[kind] for kind in self.terms)
 
     def spans(self, text: str, corrections: dict[str, str]) -> list[tuple[int, int]]:

@@ -19,6 +19,7 @@ from whoosh import sorting
 from indexer.build import SYNONYMS_FILE, live_generation
 
 from . import highlight
+from .columns import ItemColumns
 from .query import (
     TermMatcher,
     bound,
@@ -61,10 +62,12 @@ class SearchService:
 
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = Path(index_dir)
-        self._local = threading.local()
         self._lock = threading.Lock()
+        self._open: dict[int, tuple] = {}  # thread id -> (searcher, index)
         self._ix = None
         self._generation: Path | None = None
+        self._columns_key = None
+        self._columns_value: ItemColumns | None = None
 
     # --- the searcher -------------------------------------------------------
 
@@ -81,17 +84,39 @@ class SearchService:
             return self._ix
 
     def _searcher(self):
-        """A searcher per thread, refreshed when the index changed under it."""
+        """A searcher per thread, refreshed when the index changed under it.
+
+        Whoosh searchers are not safe to share between threads; each thread
+        keeps its own, and the service keeps track of them all to close them.
+        """
         ix = self._index()
-        current = getattr(self._local, "searcher", None)
-        if current is None or self._local.ix is not ix:
+        thread = threading.get_ident()
+        with self._lock:
+            current, owner = self._open.get(thread, (None, None))
+        if current is None or owner is not ix:
             if current is not None:
                 current.close()
             current = ix.searcher()
         elif not current.up_to_date():
             current = current.refresh()
-        self._local.searcher, self._local.ix = current, ix
+        with self._lock:
+            self._open[thread] = (current, ix)
         return current
+
+    def close(self) -> None:
+        """Close every searcher (and so the index files) this service opened."""
+        with self._lock:
+            searchers = [searcher for searcher, _ in self._open.values()]
+            self._open.clear()
+        for searcher in searchers:
+            if not searcher.is_closed:
+                searcher.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finaliser
+            pass
 
     def _parse(self, text: str, searcher):
         """User text to engine query: synonyms, operators, fallbacks; None if empty."""
@@ -129,7 +154,12 @@ class SearchService:
     # --- verbs ----------------------------------------------------------------
 
     def search(self, params: SearchParams) -> dict:
-        """The contract's JSON response for one search."""
+        """The contract's JSON response for one search.
+
+        Matching items are found once without scoring; filters and facet
+        counts come from the per-index columns; Whoosh then scores only what
+        it needs for the page, so it can skip what cannot reach the top.
+        """
         searcher = self._searcher()
         q = self._parse(params.q, searcher)
         response = {
@@ -140,29 +170,51 @@ class SearchService:
             "hits": [],
             "facets": {"year": {}, "doc_type": {}, "presenter": {}, "has_decision": {}},
         }
-        if q is None or q is Q.NullQuery:
+        if q is None:
             return response
-        allow = _filter(params, searcher)
-        if isinstance(allow, set) and not allow:
-            return response  # Whoosh reads an empty set as "no filter"
-        results = searcher.search_page(
-            q,
-            params.page,
-            pagelen=params.per_page,
-            filter=allow,
-            sortedby=_sort(params.sort),
-            groupedby=_facet_types(),
-            maptype=sorting.Count,
+        columns = self._columns(searcher)
+        allowed = columns.allowed(
+            year=params.year,
+            doc_type=params.doc_type,
+            presenter=params.presenter,
+            has_decision="true" if params.has_decision else None,
         )
-        matcher = TermMatcher(q, searcher.reader())
-        response["total"] = results.total
-        if results.total <= SUGGEST_BELOW:
+        matched = set(searcher.docs_for_query(q))
+        if allowed is not None:
+            matched &= allowed
+        response["total"] = len(matched)
+        response["facets"] = _facets(columns.counts(matched))
+        if len(matched) <= SUGGEST_BELOW:
             response["suggestion"] = self.suggest(params.q)
-        response["facets"] = _facets(results.results)
-        if (params.page - 1) * params.per_page < results.total:
-            scores = _relevance(searcher, q, results) if params.sort == "date" else None
-            response["hits"] = [_hit(hit, params.q, matcher, scores) for hit in results]
+        if matched and (params.page - 1) * params.per_page < len(matched):
+            response["hits"] = self._page(searcher, q, params, matched, allowed)
         return response
+
+    def _page(self, searcher, q, params, matched, allowed) -> list[dict]:
+        """The requested page of hits, scored, highlighted and linked."""
+        results = searcher.search(
+            q,
+            limit=params.page * params.per_page,
+            filter=matched if allowed is not None else None,
+            sortedby=_sort(params.sort),
+        )
+        start = (params.page - 1) * params.per_page
+        # Index, don't list(): list() asks len(), which makes Whoosh count
+        # every match again.
+        end = min(start + params.per_page, results.scored_length())
+        page = [results[n] for n in range(start, end)]
+        scores = _relevance(searcher, q, page) if params.sort == "date" else None
+        matcher = TermMatcher(q, searcher.reader())
+        return [_hit(hit, params.q, matcher, scores) for hit in page]
+
+    def _columns(self, searcher) -> ItemColumns:
+        """Facet columns of the index version this searcher reads; built once."""
+        key = (self._generation, searcher.reader().generation())
+        with self._lock:
+            if self._columns_key != key:
+                self._columns_value = ItemColumns(searcher.reader())
+                self._columns_key = key
+            return self._columns_value
 
     def document(self, doc_id: str, q: str = "") -> dict | None:
         """A document's metadata and all its items, marked for ``q`` if given."""
@@ -198,52 +250,6 @@ class SearchService:
         )
 
 
-def _filter(params: SearchParams, searcher):
-    """A query for the indexed filters; a docnum set once a presenter is asked for."""
-    terms = []
-    if params.year:
-        terms.append(Q.Term("year", params.year))
-    if params.doc_type:
-        terms.append(Q.Term("doc_type", params.doc_type))
-    if params.has_decision:
-        terms.append(Q.Term("has_decision", True))
-    query = Q.And(terms) if terms else None
-    if not params.presenter:
-        return query
-    allowed = _presenter_docs(searcher, params.presenter)
-    if query is not None and allowed:
-        allowed &= set(searcher.docs_for_query(query))
-    return allowed
-
-
-def _presenter_docs(searcher, name: str) -> set[int]:
-    """Items presented by exactly ``name``: the index narrows, stored names decide."""
-    analyzer = searcher.schema["people"].analyzer
-    words = [t.text for t in analyzer(name[:MAX_PRESENTER_CHARS])]
-    if not words:
-        return set()
-    wanted = name.strip().casefold()
-    candidates = searcher.docs_for_query(Q.And([Q.Term("people", w) for w in words]))
-    return {
-        n
-        for n in candidates
-        if any(
-            p.casefold() == wanted
-            for p in searcher.stored_fields(n).get("presenters") or []
-        )
-    }
-
-
-def _facet_types() -> dict:
-    """Facets counted over all matches: indexed fields, and stored presenter lists."""
-    types = {name: sorting.FieldFacet(name) for name in FACETS}
-    types["presenter"] = sorting.StoredFieldFacet(
-        "presenters", allow_overlap=True, split_fn=lambda names: names or []
-    )
-    types["has_decision"] = sorting.FieldFacet("has_decision")
-    return types
-
-
 def _sort(sort: str):
     if sort != "date":
         return None
@@ -252,22 +258,16 @@ def _sort(sort: str):
     )
 
 
-def _facets(results) -> dict:
-    out = {}
+def _facets(counts: dict) -> dict:
+    """Facet counts as the API shows them: years and types sorted, people by count."""
+    out = {name: dict(sorted(counts[name].items())) for name in FACETS}
     for name in FACETS:
-        groups = results.groups(name)
-        out[name] = {
-            (k.decode() if isinstance(k, bytes) else str(k)): v
-            for k, v in sorted(groups.items(), key=lambda kv: str(kv[0]))
-            if k not in ("", b"", None)
-        }
-    presenters = results.groups("presenter").items()
-    out["presenter"] = dict(sorted(presenters, key=lambda kv: (-kv[1], kv[0])))
-    flags = results.groups("has_decision")
-    out["has_decision"] = {
-        "true": flags.get("t", 0) + flags.get(b"t", 0),
-        "false": flags.get("f", 0) + flags.get(b"f", 0),
-    }
+        out[name].pop("", None)  # undated items have no year to filter by
+    out["presenter"] = dict(
+        sorted(counts["presenter"].items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    flags = counts["has_decision"]
+    out["has_decision"] = {"true": flags.get("true", 0), "false": flags.get("false", 0)}
     return out
 
 
