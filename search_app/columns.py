@@ -9,9 +9,6 @@ sets; a query then filters by set intersection and counts with a loop.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-
 from whoosh.fields import BOOLEAN
 
 FACET_FIELDS = ("year", "doc_type", "has_decision", "presenter")
@@ -33,6 +30,7 @@ class ItemColumns:
                     per_doc[docnum] += (value,)
             self.values[field], self.docs[field] = per_doc, by_value
         self.presenter_keys = {name.casefold(): name for name in self.docs["presenter"]}
+        self._date_order = _date_order(reader, size)
 
     def allowed(self, **wanted: str | None) -> frozenset[int] | None:
         """Items with every given value (None: no filter asked for)."""
@@ -48,14 +46,21 @@ class ItemColumns:
         sets.sort(key=len)
         return sets[0].intersection(*sets[1:])
 
-    def counts(self, docnums: Iterable[int]) -> dict[str, Counter]:
-        """How many of these items have each value, per facet."""
-        counters = {field: Counter() for field in FACET_FIELDS}
-        columns = [(counters[f], self.values[f]) for f in FACET_FIELDS]
-        for docnum in docnums:
-            for counter, values in columns:
-                counter.update(values[docnum])
-        return counters
+    def counts(self, docnums: set[int]) -> dict[str, dict[str, int]]:
+        """How many of these items have each value, per facet.
+
+        One set intersection per value runs in C: far cheaper than visiting
+        tens of thousands of matches in Python.
+        """
+        counts: dict[str, dict[str, int]] = {}
+        for field in FACET_FIELDS:
+            per_value = {v: len(docs & docnums) for v, docs in self.docs[field].items()}
+            counts[field] = {v: n for v, n in per_value.items() if n}
+        return counts
+
+    def newest_first(self, docnums: set[int]) -> list[int]:
+        """Items by meeting date, newest first, undated last; in document order."""
+        return sorted(docnums, key=self._date_order.__getitem__)
 
 
 def _postings(reader, field: str):
@@ -67,3 +72,22 @@ def _postings(reader, field: str):
     for btext in reader.lexicon(field):
         value = str(fieldobj.from_bytes(btext))
         yield flags.get(value, value), list(reader.postings(field, btext).all_ids())
+
+
+def _date_order(reader, size: int) -> list[tuple]:
+    """A sort key per item: newest date first, then the item's place in its document."""
+    dates = [""] * size
+    for value, docnums in _postings(reader, "date"):
+        for docnum in docnums:
+            dates[docnum] = value
+    numbers = (
+        reader.column_reader("item_number")
+        if reader.has_column("item_number")
+        else None
+    )
+    ranks = {d: n for n, d in enumerate(sorted(set(dates), reverse=True)) if d}
+    undated = len(ranks)
+    return [
+        (ranks.get(dates[d], undated), numbers[d] if numbers is not None else 0, d)
+        for d in range(size)
+    ]

@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh import sorting
 
 from indexer.build import SYNONYMS_FILE, live_generation
 
@@ -192,20 +191,27 @@ class SearchService:
 
     def _page(self, searcher, q, params, matched, allowed) -> list[dict]:
         """The requested page of hits, scored, highlighted and linked."""
-        results = searcher.search(
-            q,
-            limit=params.page * params.per_page,
-            filter=matched if allowed is not None else None,
-            sortedby=_sort(params.sort),
-        )
         start = (params.page - 1) * params.per_page
-        # Index, don't list(): list() asks len(), which makes Whoosh count
-        # every match again.
-        end = min(start + params.per_page, results.scored_length())
-        page = [results[n] for n in range(start, end)]
-        scores = _relevance(searcher, q, page) if params.sort == "date" else None
+        if params.sort == "date":
+            docnums = self._columns(searcher).newest_first(matched)
+            docnums = docnums[start : start + params.per_page]
+            scores = _relevance(searcher, q, docnums)
+        else:
+            results = searcher.search(
+                q,
+                limit=params.page * params.per_page,
+                filter=matched if allowed is not None else None,
+            )
+            # Index, don't list(): list() asks len(), which makes Whoosh count
+            # every match again.
+            end = min(start + params.per_page, results.scored_length())
+            top = [results[n] for n in range(start, end)]
+            docnums, scores = [h.docnum for h in top], {h.docnum: h.score for h in top}
         matcher = TermMatcher(q, searcher.reader())
-        return [_hit(hit, params.q, matcher, scores) for hit in page]
+        return [
+            _hit(searcher.stored_fields(d), scores.get(d, 0.0), params.q, matcher)
+            for d in docnums
+        ]
 
     def _columns(self, searcher) -> ItemColumns:
         """Facet columns of the index version this searcher reads; built once."""
@@ -250,14 +256,6 @@ class SearchService:
         )
 
 
-def _sort(sort: str):
-    if sort != "date":
-        return None
-    return sorting.MultiFacet(
-        [sorting.FieldFacet("date", reverse=True), sorting.FieldFacet("item_number")]
-    )
-
-
 def _facets(counts: dict) -> dict:
     """Facet counts as the API shows them: years and types sorted, people by count."""
     out = {name: dict(sorted(counts[name].items())) for name in FACETS}
@@ -277,15 +275,15 @@ def item_url(doc_id: str, number: int, q: str = "") -> str:
     return f"/doc/{quote(doc_id)}{query}#item-{number}"
 
 
-def _relevance(searcher, q, page) -> dict[int, float]:
-    """Relevance scores of a date-sorted page's hits (sorting drops them)."""
-    docnums = {hit.docnum for hit in page}
-    return {h.docnum: h.score for h in searcher.search(q, filter=docnums, limit=None)}
+def _relevance(searcher, q, docnums: list[int]) -> dict[int, float]:
+    """Relevance scores of a date-sorted page's hits."""
+    if not docnums:
+        return {}
+    hits = searcher.search(q, filter=set(docnums), limit=len(docnums))
+    return {h.docnum: h.score for h in hits}
 
 
-def _hit(hit, q: str, matcher: TermMatcher, scores: dict | None = None) -> dict:
-    fields = hit.fields()
-    score = scores.get(hit.docnum, 0.0) if scores is not None else hit.score
+def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> dict:
     text = fields.get("text") or ""
     spans = matcher.spans(text, fields.get("corrections") or {})
     return {
