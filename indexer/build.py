@@ -32,7 +32,7 @@ from .lexicon import Lexicon, base_lexicon
 from .metadata import METADATA_FILE, load_overrides
 from .model import Document, Item, RejectedFile
 from .ocrfix import correct_text, trusted_words
-from .schema import SCHEMA_VERSION, get_schema, make_item_id
+from .schema import SCHEMA_VERSION, get_schema, make_item_id, signature
 from .segment import segment
 
 CURRENT = "CURRENT"
@@ -88,12 +88,14 @@ def _new_generation(index_dir: Path) -> Path:
 
 
 def _publish(index_dir: Path, generation: Path) -> None:
+    previous = live_generation(index_dir)
     tmp = index_dir / f".{CURRENT}.tmp"
     tmp.write_text(generation.name, encoding="utf-8")
     os.replace(tmp, index_dir / CURRENT)
+    # The previous generation stays until the next publish: a request that
+    # read CURRENT just before the switch can still open it.
     for old in index_dir.glob("gen-*"):
-        if old != generation:
-            # A server still reading an old generation keeps its open files.
+        if old not in (generation, previous):
             shutil.rmtree(old, ignore_errors=True)
 
 
@@ -150,6 +152,8 @@ def build_index(
     with _locked(index_dir, wait):
         live = live_generation(index_dir)
         manifest = _read_json(live / MANIFEST, {}) if live else {}
+        current = signature(get_schema())
+        rebuild = rebuild or (live is not None and manifest.get("signature") != current)
         overrides = _overrides(corpus_dir, summary)
         plan = _plan(corpus_dir, manifest, overrides, rebuild or live is None)
         summary.unchanged = len(plan.files) - len(plan.todo)
@@ -248,7 +252,11 @@ def _run(plan, corpus_dir, index_dir, live, manifest, overrides, summary, progre
     _write(target, plan, docs, manifest, words, summary)
     for source in plan.deleted:
         entries.pop(source, None)
-    manifest = {"schema": SCHEMA_VERSION, "corpus": str(corpus_dir.resolve())}
+    manifest = {
+        "schema": SCHEMA_VERSION,  # bumped by hand when analysis code changes
+        "signature": signature(get_schema()),  # fields and analyzer chains
+        "corpus": str(corpus_dir.resolve()),
+    }
     _write_json(target / MANIFEST, {**manifest, "files": entries})
     (target / CORPUS_WORDS).write_text("\n".join(sorted(words)), encoding="utf-8")
     if plan.full:
@@ -285,9 +293,12 @@ def _write(target: Path, plan: _Plan, docs, manifest, words, summary) -> None:
     writer = _writer(ix, full=plan.full, docs=len(docs))
     try:
         if not plan.full:
-            for source in plan.todo + plan.deleted:
-                if old.get(source, {}).get("doc_id"):
-                    writer.delete_by_term("doc_id", old[source]["doc_id"])
+            stale = {old.get(s, {}).get("doc_id") for s in plan.todo + plan.deleted}
+            # Also the ids being added: a crash between Whoosh's commit and the
+            # manifest leaves them in the index but not in the manifest.
+            stale |= {doc.doc_id for doc in docs}
+            for doc_id in stale - {None}:
+                writer.delete_by_term("doc_id", doc_id)
         for doc in docs:
             for item in doc.items:
                 writer.add_document(**item_fields(doc, item, lexicon))
@@ -377,8 +388,9 @@ def original_file(index_dir: Path, source: str) -> Path | None:
     entry = manifest.get("files", {}).get(source)
     if not entry or "doc_id" not in entry or "corpus" not in manifest:
         return None
-    path = Path(manifest["corpus"]) / source
-    return path if path.is_file() else None
+    corpus = Path(manifest["corpus"]).resolve()
+    path = (corpus / source).resolve()
+    return path if path.is_relative_to(corpus) and path.is_file() else None
 
 
 def _count_items(index_dir: Path) -> int:

@@ -60,6 +60,22 @@ def get_schema() -> Schema:
     )
 
 
+def signature(schema: Schema) -> list:
+    """What the index was built with: fields, their kinds and analysis chains.
+
+    Stored in the manifest; a different signature means a full rebuild.
+    Schema objects themselves do not compare reliably (their column objects
+    have no equality).
+    """
+    out = []
+    for name in sorted(schema.names()):
+        field = schema[name]
+        analyzer = getattr(field, "analyzer", None)
+        chain = [type(part).__name__ for part in getattr(analyzer, "items", [])]
+        out.append([name, type(field).__name__, chain, bool(field.stored)])
+    return out
+
+
 def make_item_id(doc_id: str, number: int) -> str:
     """Stable as long as the file's items keep their order."""
     return f"{doc_id}-{number}"

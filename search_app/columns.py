@@ -80,14 +80,12 @@ def _date_order(reader, size: int) -> list[tuple]:
     for value, docnums in _postings(reader, "date"):
         for docnum in docnums:
             dates[docnum] = value
-    numbers = (
-        reader.column_reader("item_number")
-        if reader.has_column("item_number")
-        else None
-    )
+    numbers = [0] * size
+    field = reader.schema["item_number"]
+    # From the postings: a column reader would open a file nobody closes.
+    for btext in field.sortable_terms(reader, "item_number"):
+        for docnum in reader.postings("item_number", btext).all_ids():
+            numbers[docnum] = field.from_bytes(btext)
     ranks = {d: n for n, d in enumerate(sorted(set(dates), reverse=True)) if d}
     undated = len(ranks)
-    return [
-        (ranks.get(dates[d], undated), numbers[d] if numbers is not None else 0, d)
-        for d in range(size)
-    ]
+    return [(ranks.get(dates[d], undated), numbers[d], d) for d in range(size)]

@@ -27,7 +27,7 @@ def search_params(args: MultiDict) -> SearchParams:
     if len(q) > MAX_QUERY_CHARS:
         raise ApiError(f"q is too long (at most {MAX_QUERY_CHARS} characters)")
     year = args.get("year") or None
-    if year is not None and not re.fullmatch(r"\d{4}", year):
+    if year is not None and not re.fullmatch(r"[0-9]{4}", year):
         raise ApiError("year must be a year, YYYY")
     doc_type = args.get("type") or None
     if doc_type is not None and doc_type not in DOC_TYPES:
@@ -69,7 +69,7 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
     raw = args.get(name)
     if raw in (None, ""):
         return default
-    if not re.fullmatch(r"\d{1,9}", raw.strip()):
+    if not re.fullmatch(r"[0-9]{1,9}", raw):  # \d would take other scripts' digits
         raise ApiError(f"{name} must be a whole number from {low} to {high}")
     value = int(raw)
     if not low <= value <= high:

@@ -28,10 +28,30 @@ MAX_VARIANTS = 8  # per query word: bounds the work a long query can cause
 MAX_EXPANSIONS = 64  # terms a truncation (trygg*) may stand for, the commonest kept
 MIN_PREFIX = 2  # letters before the first * or ?
 MAX_WORDS = 60  # leaf terms a query may have before it is refused
+MAX_TOTAL_EXPANSIONS = 1024  # terms all truncations of one query may stand for
 
 
 class QueryRefused(ValueError):
     """A query that would cost too much; the message tells the user what to change."""
+
+
+_OPERATOR_WORDS = re.compile(r"\b(AND|OR|NOT|OCH|ELLER|INTE)\b")
+
+
+def parse(parser: MultifieldParser, text: str):
+    """Parse, reading the operators as plain words where they make no sense.
+
+    Whoosh's parser crashes on some operator sequences ("INTE OCH x");
+    lowercased, they are just words (and mostly stop words).
+    """
+    try:
+        return parser.parse(text)
+    except Exception:  # noqa: BLE001 - the parser's failures are not typed
+        plain = _OPERATOR_WORDS.sub(lambda m: m.group(0).lower(), text)
+        try:
+            return parser.parse(plain)
+        except Exception:  # noqa: BLE001
+            raise QueryRefused("the query could not be read") from None
 
 
 def make_parser(schema) -> MultifieldParser:
@@ -233,14 +253,17 @@ def bound(q, reader):
     MIN_PREFIX letters before the wildcard and stands for its MAX_EXPANSIONS
     most common words; "*a*" would otherwise walk the whole vocabulary.
     """
-    if isinstance(q, Q.Wildcard) and q.text == "*":
+    if _lists_everything(q):
         return Q.Every()
-    leaves = 0
+    leaves = expanded = 0
 
     def visit(node):
-        nonlocal leaves
-        if isinstance(node, (Q.Wildcard, Q.Prefix)):
+        nonlocal leaves, expanded
+        if isinstance(node, Q.Every):
+            node = Q.Every()  # one walk over the items, not one per field
+        elif isinstance(node, (Q.Wildcard, Q.Prefix)):
             node = _expand_truncation(node, reader)
+            expanded += sum(1 for _ in node.leaves())
         if node.is_leaf():
             leaves += 1
         return node
@@ -248,15 +271,26 @@ def bound(q, reader):
     q = q.accept(visit)
     if leaves > MAX_WORDS * len(QUERY_FIELDS):
         raise QueryRefused(f"too many search words (at most {MAX_WORDS})")
+    if expanded > MAX_TOTAL_EXPANSIONS:
+        raise QueryRefused("too many truncated words (trygg* counts as many words)")
     return q
+
+
+def _lists_everything(q) -> bool:
+    """A lone "*": parsed as one Every (or '*' wildcard) per field."""
+    parts = q.subqueries if isinstance(q, Q.Or) else [q]
+    return all(
+        isinstance(p, Q.Every) or (isinstance(p, Q.Wildcard) and p.text == "*")
+        for p in parts
+    )
 
 
 def _expand_truncation(node, reader):
     text = node.text.decode() if isinstance(node.text, bytes) else node.text
     literal = re.match(r"[^*?]*", text).group(0)
-    if isinstance(node, Q.Wildcard) and len(literal) < MIN_PREFIX:
+    if len(literal) < MIN_PREFIX:
         raise QueryRefused(
-            f"truncation needs at least {MIN_PREFIX} letters before * or ? ({text})"
+            f"truncation needs at least {MIN_PREFIX} letters before * or ? ({node})"
         )
     words = []
     for word in node._btexts(reader):

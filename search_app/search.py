@@ -8,6 +8,7 @@ pages and the JSON API are fed by the same functions and cannot drift apart.
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from .query import (
     expand_synonyms,
     load_synonyms,
     make_parser,
+    parse,
     suggest,
     with_fallbacks,
 )
@@ -56,6 +58,15 @@ class SearchParams:
     has_decision: bool = False  # only items that state a decision
 
 
+def _close_all(open_searchers: dict, lock: threading.Lock) -> None:
+    with lock:
+        searchers = [searcher for searcher, _ in open_searchers.values()]
+        open_searchers.clear()
+    for searcher in searchers:
+        if not searcher.is_closed:
+            searcher.close()
+
+
 class SearchService:
     """Answers searches from the live index, picking up new generations."""
 
@@ -63,6 +74,9 @@ class SearchService:
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
         self._open: dict[int, tuple] = {}  # thread id -> (searcher, index)
+        # Runs on close(), when the service is collected, or at exit: index
+        # files are never left for the garbage collector to find open.
+        self._finalizer = weakref.finalize(self, _close_all, self._open, self._lock)
         self._ix = None
         self._generation: Path | None = None
         self._columns_key = None
@@ -92,37 +106,27 @@ class SearchService:
         thread = threading.get_ident()
         with self._lock:
             current, owner = self._open.get(thread, (None, None))
-        if current is None or owner is not ix:
+        if current is None or owner is not ix or not current.up_to_date():
+            # A fresh searcher, not refresh(): whoosh-reloaded's refresh reuses
+            # segment readers with their old deletions, so changed and deleted
+            # files stayed findable.
             if current is not None:
                 current.close()
             current = ix.searcher()
-        elif not current.up_to_date():
-            current = current.refresh()
         with self._lock:
             self._open[thread] = (current, ix)
         return current
 
     def close(self) -> None:
         """Close every searcher (and so the index files) this service opened."""
-        with self._lock:
-            searchers = [searcher for searcher, _ in self._open.values()]
-            self._open.clear()
-        for searcher in searchers:
-            if not searcher.is_closed:
-                searcher.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - never raise from a finaliser
-            pass
+        self._finalizer()
 
     def _parse(self, text: str, searcher):
         """User text to engine query: synonyms, operators, fallbacks; None if empty."""
         if not text.strip():
             return None
         text = expand_synonyms(text[:MAX_QUERY_CHARS], self._synonyms())
-        q = self._parser.parse(text)
+        q = parse(self._parser, text)
         if q is Q.NullQuery:
             return None
         return with_fallbacks(bound(q, searcher.reader()), searcher.reader())
@@ -140,8 +144,11 @@ class SearchService:
         return self._synonym_groups
 
     def suggest(self, text: str) -> str | None:
-        """ "Menade du …?": a spelling of the query that finds something, if any."""
-        searcher = self._searcher()
+        """A "Menade du …?" spelling of the query that finds something, if any."""
+        return self._suggest(text, self._searcher())
+
+    def _suggest(self, text: str, searcher) -> str | None:
+        # The request's own searcher: fetching another could close this one.
         suggestion = suggest(text[:MAX_QUERY_CHARS], searcher.reader())
         if suggestion is None:
             return None
@@ -184,7 +191,7 @@ class SearchService:
         response["total"] = len(matched)
         response["facets"] = _facets(columns.counts(matched))
         if len(matched) <= SUGGEST_BELOW:
-            response["suggestion"] = self.suggest(params.q)
+            response["suggestion"] = self._suggest(params.q, searcher)
         if matched and (params.page - 1) * params.per_page < len(matched):
             response["hits"] = self._page(searcher, q, params, matched, allowed)
         return response

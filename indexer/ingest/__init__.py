@@ -29,9 +29,12 @@ def iter_corpus(corpus_dir: Path) -> Iterator[Path]:
     Symlinked directories are not followed (a link loop must not hang us) and
     hidden files and the configuration files (CONFIG_FILES) are skipped.
     """
+    root = corpus_dir.resolve()
     for path in sorted(_walk(corpus_dir)):
         if path.parent == corpus_dir and path.name in CONFIG_FILES:
             continue
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            continue  # a link out of the corpus must not bring other files in
         if path.suffix.lower() in SUFFIXES and not path.name.startswith("."):
             yield path
 
