@@ -29,6 +29,10 @@ MAX_EXPANSIONS = 64  # terms a truncation (trygg*) may stand for, the commonest 
 MIN_PREFIX = 2  # letters before the first * or ?
 MAX_WORDS = 60  # leaf terms a query may have before it is refused
 MAX_TOTAL_EXPANSIONS = 1024  # terms all truncations of one query may stand for
+# Phrases are matched position by position, the costliest thing a query does.
+# The folded body field is lemmatised too, so a stemmed-body phrase finds
+# nothing it does not; likewise the folded title next to the stemmed one.
+REDUNDANT_PHRASE_FIELDS = {"body_stem", "item_title_fold"}
 
 
 class QueryRefused(ValueError):
@@ -259,6 +263,8 @@ def bound(q, reader):
 
     def visit(node):
         nonlocal leaves, expanded
+        if isinstance(node, Q.Phrase) and node.fieldname in REDUNDANT_PHRASE_FIELDS:
+            return Q.NullQuery
         if isinstance(node, Q.Every):
             node = Q.Every()  # one walk over the items, not one per field
         elif isinstance(node, (Q.Wildcard, Q.Prefix)):
