@@ -8,9 +8,11 @@ import shutil
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from waitress import wasyncore
 from waitress.server import create_server
 
 from indexer import build_index
@@ -50,24 +52,32 @@ def client(app):
 @pytest.fixture(scope="session")
 def server(index_dir):
     """Base URL of the app served by waitress on loopback (real HTTP)."""
-    app = create_app({"INDEX_DIR": str(index_dir)})
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    port, stop = serve_app(create_app({"INDEX_DIR": str(index_dir)}))
+    yield f"http://127.0.0.1:{port}"
+    stop()
+
+
+def serve_app(app, threads: int = 4) -> tuple[int, Callable[[], None]]:
+    """Serve ``app`` with waitress on a free loopback port: the port and a stop."""
+    srv = create_server(app, host="127.0.0.1", port=0, threads=threads)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    stop_server(srv, thread)
 
+    def stop() -> None:
+        # Close the sockets from the server's own loop thread: closing them
+        # from here races its select().
+        try:
+            srv.trigger.pull_trigger(lambda: wasyncore.close_all(srv._map))
+        except OSError:  # the trigger is gone already
+            wasyncore.close_all(srv._map)
+        thread.join(timeout=10)
+        srv.task_dispatcher.shutdown()
 
-def stop_server(srv, thread: threading.Thread) -> None:
-    """Close waitress from its own loop thread; closing from here races select()."""
-    from waitress import wasyncore
-
-    srv.trigger.pull_trigger(lambda: wasyncore.close_all(srv._map))
-    thread.join(timeout=10)
+    return srv.effective_port, stop
 
 
 def http_get(url: str) -> tuple[int, dict[str, str], bytes]:
-    """GET over real HTTP: status, headers (lowercased names) and body; no raise on 4xx/5xx."""
+    """GET over real HTTP: status, lowercased headers and body; 4xx/5xx included."""
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
             headers = {k.lower(): v for k, v in response.headers.items()}

@@ -31,14 +31,22 @@ def test_exact_lowercases_and_drops_swedish_stop_words():
 
 
 def test_hyphenated_words_keep_the_whole_and_add_parts():
-    assert texts(exact_analyzer(), "BOB-råden införs") == ["bob-råden", "bob", "råden", "införs"]
+    assert texts(exact_analyzer(), "BOB-råden införs") == [
+        "bob-råden",
+        "bob",
+        "råden",
+        "införs",
+    ]
     positions = [t.pos for t in exact_analyzer()("BOB-råden införs", positions=True)]
     assert positions == [0, 0, 0, 1]
 
 
 def test_hyphen_parts_carry_their_own_characters():
     text = "nya BOB-råden"
-    spans = [(t.text, text[t.startchar : t.endchar]) for t in exact_analyzer()(text, chars=True)]
+    spans = [
+        (t.text, text[t.startchar : t.endchar])
+        for t in exact_analyzer()(text, chars=True)
+    ]
     assert ("råden", "råden") in spans and ("bob-råden", "BOB-råden") in spans
 
 
@@ -58,7 +66,9 @@ def test_names_are_folded_not_stemmed():
     assert texts(name_analyzer(), "Kerstin Rörsch") == ["kerstin", "rorsch"]
 
 
-@pytest.mark.parametrize("make", [exact_analyzer, stem_analyzer, fold_analyzer, name_analyzer])
+@pytest.mark.parametrize(
+    "make", [exact_analyzer, stem_analyzer, fold_analyzer, name_analyzer]
+)
 def test_analyzers_pickle(make):
     """Whoosh pickles the schema, analyzers included, into the index."""
     analyzer = make()
@@ -69,7 +79,10 @@ def test_analyzers_pickle(make):
 
 def test_token_spans_point_at_original_characters():
     text = "Idngsiktigt och hdllbart"
-    assert [(text[s:e], w) for s, e, w in token_spans(text)][0] == ("Idngsiktigt", "idngsiktigt")
+    assert [(text[s:e], w) for s, e, w in token_spans(text)][0] == (
+        "Idngsiktigt",
+        "idngsiktigt",
+    )
 
 
 def test_word_forms_match_the_analyzers():
@@ -84,7 +97,10 @@ def test_word_forms_match_the_analyzers():
     [
         ("<p>Ett.</p> <p>Två.</p>", "Ett.\n\nTvå."),
         ("<i>kursiv</i> text", "kursiv text"),
-        ('<ol style="list-style-type: none"> 1. Ett 2. Två 3. Tre</ol>', "1. Ett\n2. Två\n3. Tre"),
+        (
+            '<ol style="list-style-type: none"> 1. Ett 2. Två 3. Tre</ol>',
+            "1. Ett\n2. Två\n3. Tre",
+        ),
         ('<ul style="x"> • a • b</ul>', "• a\n• b"),
         ("<ul><li>a</li><li>b</li></ul>", "• a\n• b"),
         ("<ol><li>a</li><li>b</li></ol>", "1. a\n2. b"),
@@ -97,7 +113,13 @@ def test_html_to_text(fragment, expected):
 
 
 def test_join_lines_repairs_broken_words_not_shared_compound_parts():
-    lines = ["mellan Polismyndig-", "heten och Umeå brotts-", "och drogförebyggande råd", "", "Ny"]
+    lines = [
+        "mellan Polismyndig-",
+        "heten och Umeå brotts-",
+        "och drogförebyggande råd",
+        "",
+        "Ny",
+    ]
     assert join_lines(lines) == (
         "mellan Polismyndigheten och Umeå brotts- och drogförebyggande råd\n\nNy"
     )
@@ -105,13 +127,23 @@ def test_join_lines_repairs_broken_words_not_shared_compound_parts():
 
 def test_compound_parts_are_indexed_at_the_compounds_position():
     analyzer = fold_analyzer()
-    tokens = [(t.text, t.pos) for t in analyzer("Trygghetsvandringar i Ersboda", positions=True)]
+    tokens = [
+        (t.text, t.pos)
+        for t in analyzer("Trygghetsvandringar i Ersboda", positions=True)
+    ]
     # Parts are stemmed like words: trygghet -> trygg.
-    assert tokens == [("trygghetsvandring", 0), ("trygg", 0), ("vandring", 0), ("ersbod", 1)]
+    assert tokens == [
+        ("trygghetsvandring", 0),
+        ("trygg", 0),
+        ("vandring", 0),
+        ("ersbod", 1),
+    ]
 
 
 def test_queries_are_not_split_into_compound_parts():
-    assert texts(fold_analyzer(), "trygghetsvandringar", mode="query") == ["trygghetsvandring"]
+    assert texts(fold_analyzer(), "trygghetsvandringar", mode="query") == [
+        "trygghetsvandring"
+    ]
 
 
 def test_hyphen_parts_are_analysed_like_words():

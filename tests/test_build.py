@@ -14,7 +14,8 @@ from search_app.search import SearchParams, SearchService
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 NEW_MEETING = (
-    "2024-03-12\n\nKlockan 15.00\n\nStadshuset\n\nKallade:\n\nAnna Berg, ~~Karl Ek~~\n\n"
+    "2024-03-12\n\nKlockan 15.00\n\nStadshuset\n\n"
+    "Kallade:\n\nAnna Berg, ~~Karl Ek~~\n\n"
     "Ärende:\tOmfattning/notering:\tFöredragande:\n"
     "Nattvandring i centrum\tNattvandrarna rapporterar färre mopedbränder.\tAnna Berg\n"
     "\nNoterat av:\n\nEva Lund\n"
@@ -80,7 +81,9 @@ def test_metadata_change_reindexes_only_that_file(corpus, tmp_path):
     index = tmp_path / "index"
     build_index(corpus, index)
     meta = corpus / "metadata.toml"
-    meta.write_text(meta.read_text() + '\n["001_16d2cf0df2da2920.txt"]\ntitle = "Decembermötet"\n')
+    meta.write_text(
+        meta.read_text() + '\n["001_16d2cf0df2da2920.txt"]\ntitle = "Decembermötet"\n'
+    )
     summary = build_index(corpus, index)
     assert summary.indexed == ["001_16d2cf0df2da2920.txt"]
     result = SearchService(index).search(SearchParams(q="sugardejting"))

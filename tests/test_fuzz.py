@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, quote, quote_from_bytes, urlencode, urlsplit
@@ -26,12 +25,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from waitress import wasyncore
-from waitress.server import create_server
 
 from indexer import build_index
 from search_app import create_app
-from tests.conftest import http_get
+from tests.conftest import http_get, serve_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus"
@@ -527,22 +524,6 @@ def test_server_module_uses_waitress_not_the_development_server():
 SECRET = "HEMLIGT-UTANFÖR-KORPUSEN-7f3a"
 
 
-def serve(app):
-    server = create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        try:  # close the sockets from the server's own loop thread
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-        except OSError:  # its trigger is gone already: close from here
-            wasyncore.close_all(server._map)
-        thread.join(timeout=10)
-        server.task_dispatcher.shutdown()
-
-    return server.effective_port, stop
-
-
 def raw_get(port: int, path: str) -> tuple[int, bytes]:
     """GET exactly this path (no client-side normalisation of .. or %2e).
 
@@ -577,7 +558,7 @@ def traversal_site(tmp_path_factory):
     summary = build_index(corpus, root / "index")
     assert summary.indexed == ["möte.txt"]
     (root / "index" / "hemlig.txt").write_text(SECRET + "\n", encoding="utf-8")
-    port, stop = serve(create_app({"INDEX_DIR": str(root / "index")}))
+    port, stop = serve_app(create_app({"INDEX_DIR": str(root / "index")}))
     yield root, port
     stop()
 

@@ -9,7 +9,10 @@ import pytest
 from indexer.ingest import iter_corpus, read_document
 from indexer.model import RejectedFile
 
-TEXT = "2023-05-04\n\nÄrende:\tOmfattning/notering:\tFöredragande:\nÖvriga frågor\tInga.\t\n"
+TEXT = (
+    "2023-05-04\n\nÄrende:\tOmfattning/notering:\tFöredragande:\n"
+    "Övriga frågor\tInga.\t\n"
+)
 
 
 @pytest.mark.parametrize(

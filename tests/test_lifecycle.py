@@ -25,8 +25,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from waitress import wasyncore
-from waitress.server import create_server
 from whoosh import index as whoosh_index
 from whoosh.fields import ID
 
@@ -35,6 +33,7 @@ import search_app.search as search_module
 from indexer import build_index, live_generation
 from search_app import create_app
 from search_app.search import SearchParams, SearchService
+from tests.conftest import serve_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus"
@@ -175,23 +174,6 @@ def wait_until(condition, proc: subprocess.Popen, timeout: float = 120) -> None:
 def kill(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL
-
-
-def serve(app, threads: int = 4):
-    """Waitress on a free loopback port; returns the port and a stop function."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        try:  # close the sockets from the server's own loop thread
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-        except OSError:  # its trigger is gone already: close from here
-            wasyncore.close_all(server._map)
-        thread.join(timeout=10)
-        server.task_dispatcher.shutdown()
-
-    return server.effective_port, stop
 
 
 def dispose(service: SearchService) -> None:
@@ -440,7 +422,7 @@ def live_updates(seed_state, tmp_path_factory):
     """
     corpus, index = copy_state(seed_state, tmp_path_factory.mktemp("live"))
     app = create_app({"INDEX_DIR": str(index)})
-    port, stop = serve(app)
+    port, stop = serve_app(app)
     failures: list[tuple] = []
     done = threading.Event()
     counts = [0] * 4

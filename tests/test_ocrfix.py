@@ -34,7 +34,9 @@ def test_damaged_words_are_corrected(lexicon, damaged, word):
     assert correct_token(damaged, lexicon) == word
 
 
-@pytest.mark.parametrize("word", ["kommun", "polisen", "narkotika", "trygghet", "Ersboda"])
+@pytest.mark.parametrize(
+    "word", ["kommun", "polisen", "narkotika", "trygghet", "Ersboda"]
+)
 def test_clean_or_unknown_words_are_left_alone(lexicon, word):
     assert correct_token(word, lexicon) in (None, word.lower())
 
@@ -44,9 +46,21 @@ def test_correct_text_keeps_token_count_and_reports_changes(lexicon):
     fixed, changes = correct_text(text, lexicon)
     assert fixed == "ett långsiktigt och hållbart arbete i umeå"
     assert len(fixed.split()) == len(text.split())
-    assert changes == {"idngsiktigt": "långsiktigt", "hdllbart": "hållbart", "umed": "umeå"}
+    assert changes == {
+        "idngsiktigt": "långsiktigt",
+        "hdllbart": "hållbart",
+        "umed": "umeå",
+    }
 
 
 def test_the_ocr_seed_reads_as_ocr_and_the_others_do_not():
-    verdicts = {p.name[:3]: looks_like_ocr(p.read_text()) for p in CORPUS.glob("0*.txt")}
-    assert verdicts == {"000": False, "001": False, "002": False, "003": True, "004": False}
+    verdicts = {
+        p.name[:3]: looks_like_ocr(p.read_text()) for p in CORPUS.glob("0*.txt")
+    }
+    assert verdicts == {
+        "000": False,
+        "001": False,
+        "002": False,
+        "003": True,
+        "004": False,
+    }

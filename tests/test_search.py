@@ -25,7 +25,11 @@ def test_motorburen_ungdom_across_years(service):
 
 
 def test_phrase_needs_the_words_together(service):
-    assert set(found(service, '"motorburen ungdom"')) == {("000", 6), ("004", 2), ("004", 5)}
+    assert set(found(service, '"motorburen ungdom"')) == {
+        ("000", 6),
+        ("004", 2),
+        ("004", 5),
+    }
     assert found(service, '"ungdom motorburen"') == []
 
 
@@ -45,7 +49,11 @@ def test_clean_queries_find_ocr_damaged_text(service, q, item):
 
 @pytest.mark.parametrize(
     ("q", "item"),
-    [("langsiktigt hallbart", ("000", 4)), ("lagesbild", ("000", 4)), ("umea", ("001", 2))],
+    [
+        ("langsiktigt hallbart", ("000", 4)),
+        ("lagesbild", ("000", 4)),
+        ("umea", ("001", 2)),
+    ],
 )
 def test_queries_without_diacritics(service, q, item):
     assert item in found(service, q)
@@ -93,7 +101,10 @@ def test_filters_and_facets_agree(service):
     for year, count in result["facets"]["year"].items():
         assert service.search(SearchParams(q="narkotika", year=year))["total"] == count
     for doc_type, count in result["facets"]["doc_type"].items():
-        assert service.search(SearchParams(q="narkotika", doc_type=doc_type))["total"] == count
+        assert (
+            service.search(SearchParams(q="narkotika", doc_type=doc_type))["total"]
+            == count
+        )
 
 
 def test_sort_by_date_is_newest_first(service):
@@ -138,8 +149,8 @@ def test_negated_words_are_not_highlighted(service):
 
 
 def test_document_view_marks_query_words_in_every_item(service):
-    doc = service.document(service.search(SearchParams(q="sugardejting"))["hits"][0]["doc_id"],
-                           "sugardejting")  # fmt: skip
+    hit = service.search(SearchParams(q="sugardejting"))["hits"][0]
+    doc = service.document(hit["doc_id"], "sugardejting")
     matched = [i["item_number"] for i in doc["items"] if i["matched"]]
     assert matched == [4]
     assert "<mark>sugardejting</mark>" in " ".join(doc["items"][3]["paragraphs_html"])
@@ -210,7 +221,9 @@ def test_truncation_expands_to_a_bounded_set_of_words(service, index_dir, monkey
     from indexer import live_generation
     from search_app import query
 
-    assert {("000", 6), ("002", 6)} <= set(found(service, "trygg*"))  # tryggaste, Trygga
+    assert {("000", 6), ("002", 6)} <= set(
+        found(service, "trygg*")
+    )  # tryggaste, Trygga
     ix = index.open_dir(str(live_generation(index_dir)))
     parsed = query.make_parser(ix.schema).parse("trygg*")
     with ix.reader() as reader:

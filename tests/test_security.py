@@ -9,7 +9,6 @@ queries and the path traversal attempts: never a 500, never a file's content.
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from html import unescape
@@ -18,12 +17,10 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from waitress import wasyncore
-from waitress.server import create_server
 
 from indexer import build_index
 from search_app import create_app
-from tests.conftest import http_get, http_json
+from tests.conftest import http_get, http_json, serve_app
 
 # Elements that could run or load something. The templates may use a
 # same-origin <script src> and an inline SVG chart of their own; nothing of
@@ -199,23 +196,6 @@ def assert_inert(page: Scan, context: str) -> None:
     )
 
 
-def serve(app):
-    """Serve on a free loopback port; returns the base URL and a stop function."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        # Close the sockets from the server's own loop thread, so its select()
-        # never meets a closed descriptor; the loop ends when its map is empty.
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-        thread.join(timeout=10)
-        server.task_dispatcher.shutdown()
-        assert not thread.is_alive()
-
-    return f"http://127.0.0.1:{server.effective_port}", stop
-
-
 def write_xss_corpus(folder: Path, metadata: str = XSS_METADATA) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "xss_minnesanteckningar.txt").write_text(XSS_MINUTES, encoding="utf-8")
@@ -232,7 +212,8 @@ def xss_server(tmp_path_factory):
         write_xss_corpus(root / "corpus"), root / "index", rebuild=True
     )
     assert not summary.rejected, summary.rejected
-    base, stop = serve(create_app({"INDEX_DIR": str(root / "index")}))
+    port, stop = serve_app(create_app({"INDEX_DIR": str(root / "index")}))
+    base = f"http://127.0.0.1:{port}"
     yield base
     stop()
 

@@ -76,7 +76,8 @@ def test_minutes_items_and_headings(prefix):
     ("prefix", "date", "time", "place", "secretary"),
     [
         ("000", "2021-02-02", "15.00", "Videokonferens", "Elin Lindqvist"),
-        ("001", "2019-12-10", "15.00", "Kommunstyrelsens sammanträdesrum", "Hans Lindberg"),
+        ("001", "2019-12-10", "15.00", "Kommunstyrelsens sammanträdesrum",
+         "Hans Lindberg"),
         ("002", "2025-02-18", "15.00–16.30", "Fysiskt möte, KS sammanträdesrum",
          "Frida Puntonet Davidila"),
         ("004", None, None, None, "Elin Lindqvist"),
@@ -84,7 +85,12 @@ def test_minutes_items_and_headings(prefix):
 )  # fmt: skip
 def test_minutes_header(prefix, date, time, place, secretary):
     doc = seed(prefix)
-    assert (doc.date, doc.time, doc.place, doc.secretary) == (date, time, place, secretary)
+    assert (doc.date, doc.time, doc.place, doc.secretary) == (
+        date,
+        time,
+        place,
+        secretary,
+    )
 
 
 def test_struck_through_names_are_absent():
@@ -132,7 +138,10 @@ def test_presenters(prefix, number, presenters):
 def test_rows_broken_by_page_breaks_are_joined():
     doc = seed("000")
     # The empty-first-cell continuation joins "Mål 2", mid-sentence.
-    assert "Beredningsprocessen går till så att nämnderna gör ansökningar" in doc.items[2].text
+    assert (
+        "Beredningsprocessen går till så att nämnderna gör ansökningar"
+        in doc.items[2].text
+    )
     # The continuation with the rest of the heading cell joins item 4, not a new item.
     item = doc.items[3]
     assert "Aktivitetsplan UmeBrå 2019–2020" in item.text
@@ -181,7 +190,8 @@ def test_agreement_sections_despite_ocr_errors():
     assert titles[0] == doc.title
     assert doc.title.startswith("Overenskommelse om samverkan och prioriteringar")
     for heading in ["Inledning", "Samverkansmodellen", "Medborgarloften", "Malbild",
-                    "Konkreta arbetssatt", "Uppfdljning", "Overenskommelsens giltighetstid",
+                    "Konkreta arbetssatt", "Uppfdljning",
+                    "Overenskommelsens giltighetstid",
                     "Bilagor"]:  # fmt: skip
         assert heading in titles
     assert doc.date == "2021-01-01"  # the agreement's period starts 1 januari 2021
@@ -207,21 +217,27 @@ def test_metadata_file_errors_are_reported(tmp_path):
     (tmp_path / "metadata.toml").write_text('["a.txt"]\ncolour = "red"\n')
     with pytest.raises(ValueError, match="unknown keys"):
         load_overrides(tmp_path)
-    (tmp_path / "metadata.toml").write_text('["a.txt"]\nsource_url = "javascript:alert(1)"\n')
+    (tmp_path / "metadata.toml").write_text(
+        '["a.txt"]\nsource_url = "javascript:alert(1)"\n'
+    )
     with pytest.raises(ValueError, match="http"):
         load_overrides(tmp_path)
 
 
 def test_flattened_layout_on_other_content():
     text = (
-        "Mötets \nöppnande \n\nOrdföranden hälsade alla välkomna och öppnade mötet. \n\n"
+        "Mötets \nöppnande \n\n"
+        "Ordföranden hälsade alla välkomna och öppnade mötet. \n\n"
         "Anna Berg \n\nTrygghetsvandring \ni Ersboda \n\n"
         "Kvällens trygghetsvandring samlade tjugo boende och två poliser. \n"
         "Belysningen vid skolan ska ses över. \n\nKarl Ek \n\n"
         "Noterat av: \nEva Lund \n"
     )
     doc = segment(raw(text))
-    assert [i.title for i in doc.items] == ["Mötets öppnande", "Trygghetsvandring i Ersboda"]
+    assert [i.title for i in doc.items] == [
+        "Mötets öppnande",
+        "Trygghetsvandring i Ersboda",
+    ]
     assert [i.presenters for i in doc.items] == [["Anna Berg"], ["Karl Ek"]]
     assert doc.secretary == "Eva Lund"
 
@@ -240,7 +256,11 @@ def test_tab_table_with_page_markers_records_pages():
     assert doc.items[0].pages == [1, 2]
     assert doc.items[1].pages == [2]
     assert "helg och rapporterar ett lugnare centrum" in doc.items[0].text
-    assert (doc.present, doc.absent, doc.date) == (["Anna Berg"], ["Karl Ek"], "2023-05-04")
+    assert (doc.present, doc.absent, doc.date) == (
+        ["Anna Berg"],
+        ["Karl Ek"],
+        "2023-05-04",
+    )
 
 
 @pytest.mark.parametrize(
