@@ -89,10 +89,7 @@ def _candidates(folded: str, edits: int) -> frozenset[str]:
         step = set()
         for form in frontier:
             for wrong, right in _CONFUSIONS:
-                start = form.find(wrong)
-                while start != -1:
-                    step.add(form[:start] + right + form[start + len(wrong) :])
-                    start = form.find(wrong, start + 1)
+                step.update(_substitutions(form, wrong, right))
         frontier = step - found
         found |= step
     return frozenset(found)
@@ -103,12 +100,17 @@ def damage_variants(folded: str) -> frozenset[str]:
     "ungdorn"): what a clean query should also look for in uncorrected scans."""
     found = set()
     for wrong, right in _CONFUSIONS:
-        start = folded.find(right)
-        while start != -1:
-            found.add(folded[:start] + wrong + folded[start + len(right) :])
-            start = folded.find(right, start + 1)
+        found.update(_substitutions(folded, right, wrong))
     found.discard(folded)
     return frozenset(found)
+
+
+def _substitutions(form: str, old: str, new: str):
+    """``form`` with one occurrence of ``old`` replaced by ``new``, for each one."""
+    start = form.find(old)
+    while start != -1:
+        yield form[:start] + new + form[start + len(old) :]
+        start = form.find(old, start + 1)
 
 
 def correct_token(token: str, lexicon: Lexicon) -> str | None:
