@@ -249,15 +249,16 @@ def _run(plan, corpus_dir, index_dir, live, manifest, overrides, summary, progre
         entries[source] = {"key": key, "doc_id": doc.doc_id, "items": len(doc.items)}
     target = _new_generation(index_dir) if plan.full else live
     words = _corpus_words(target if not plan.full else None, docs)
-    _write(target, plan, docs, manifest, words, summary)
+    _write(target, plan, docs, manifest, words)
     for source in plan.deleted:
         entries.pop(source, None)
-    manifest = {
+    new_manifest = {
         "schema": SCHEMA_VERSION,  # bumped by hand when analysis code changes
         "signature": signature(get_schema()),  # fields and analyzer chains
         "corpus": str(corpus_dir.resolve()),
+        "files": entries,
     }
-    _write_json(target / MANIFEST, {**manifest, "files": entries})
+    _write_json(target / MANIFEST, new_manifest)
     (target / CORPUS_WORDS).write_text("\n".join(sorted(words)), encoding="utf-8")
     if plan.full:
         _publish(index_dir, target)
@@ -281,7 +282,7 @@ def _corpus_words(generation: Path | None, docs: list[Document]) -> set[str]:
     return words
 
 
-def _write(target: Path, plan: _Plan, docs, manifest, words, summary) -> None:
+def _write(target: Path, plan: _Plan, docs, manifest, words) -> None:
     if plan.full:
         ix = whoosh_index.create_in(str(target), get_schema())
     else:
