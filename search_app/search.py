@@ -1,8 +1,9 @@
 """The search service: queries, filters, facets, paging and highlights.
 
-One of the three modules that know the engine (with ``indexer.schema`` and
-``indexer.build``); it speaks plain dicts to the web layer, so the HTML
-pages and the JSON API are fed by the same functions and cannot drift apart.
+Part of the engine seam (with ``query``, ``columns`` and the indexer's
+``schema``, ``build`` and ``analysis``); it speaks plain dicts to the web
+layer, so the HTML pages and the JSON API are fed by the same functions and
+cannot drift apart.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ class SearchService:
         self._generation: Path | None = None
         self._columns_key = None
         self._columns_value: ItemColumns | None = None
+        self._synonyms_mtime: float | None = None
+        self._synonym_groups: list[list[str]] = []
 
     # --- the searcher -------------------------------------------------------
 
@@ -138,7 +141,7 @@ class SearchService:
             mtime = path.stat().st_mtime
         except OSError:
             return []
-        if getattr(self, "_synonyms_mtime", None) != mtime:
+        if self._synonyms_mtime != mtime:
             self._synonym_groups = load_synonyms(path.read_text(encoding="utf-8"))
             self._synonyms_mtime = mtime
         return self._synonym_groups
@@ -290,6 +293,16 @@ def _relevance(searcher, q, docnums: list[int]) -> dict[int, float]:
     return {h.docnum: h.score for h in hits}
 
 
+def _item_facts(fields: dict) -> dict:
+    """What a hit and a document page both say about an item, after its people."""
+    return {
+        "decisions": fields.get("decisions") or [],
+        "ocr": bool(fields.get("ocr")),
+        "ocr_confidence": fields.get("ocr_confidence"),
+        "pages": fields.get("pages") or [],
+    }
+
+
 def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> dict:
     text = fields.get("text") or ""
     spans = matcher.spans(text, fields.get("corrections") or {})
@@ -306,10 +319,7 @@ def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> dict:
         "score": round(float(score or 0.0), 4),
         "highlights": highlight.fragments(text, spans),
         "url": item_url(fields["doc_id"], fields["item_number"], q),
-        "decisions": fields.get("decisions") or [],
-        "ocr": bool(fields.get("ocr")),
-        "ocr_confidence": fields.get("ocr_confidence"),
-        "pages": fields.get("pages") or [],
+        **_item_facts(fields),
     }
 
 
@@ -325,14 +335,10 @@ def _item(fields: dict, matcher: TermMatcher | None) -> dict:
         "item_title": title,
         "item_title_html": highlight.mark(title, title_spans),
         "presenters": fields.get("presenters") or [],
-        "decisions": fields.get("decisions") or [],
-        "ocr": bool(fields.get("ocr")),
-        "ocr_confidence": fields.get("ocr_confidence"),
-        "pages": fields.get("pages") or [],
+        **_item_facts(fields),
         "text": text,
         "paragraphs_html": [
-            highlight.mark(p, _shift(spans, text, p, off))
-            for p, off in _paragraphs(text)
+            highlight.mark(p, _shift(spans, p, off)) for p, off in _paragraphs(text)
         ],
         "matched": bool(spans or title_spans),
     }
@@ -345,6 +351,6 @@ def _paragraphs(text: str):
         offset += len(para) + 2
 
 
-def _shift(spans, text, para, offset):
+def _shift(spans, para, offset):
     end = offset + len(para)
     return [(s - offset, e - offset) for s, e in spans if s >= offset and e <= end]
