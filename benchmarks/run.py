@@ -642,14 +642,20 @@ def machine() -> dict:
     return info
 
 
-def run_all(ctx: RunContext, regenerate: bool, results: dict) -> None:
+def run_all(
+    ctx: RunContext, regenerate: bool, results: dict, serve_only: bool = False
+) -> None:
     """The phases in order; results fill in as they go, for partial reports."""
     manifest, queries = prepare_corpus(ctx, regenerate)
     results["corpus"] = {k: v for k, v in manifest.items() if k != "committees"}
     print(f"benchmark, {ctx.meetings} meetings:", flush=True)
     try:
-        results["build"] = build_phase(ctx, manifest)
-        results |= update_phases(ctx)
+        if serve_only:
+            if not (ctx.index / "CURRENT").is_file():
+                raise BenchmarkError(f"--serve-only needs a built index in {ctx.index}")
+        else:
+            results["build"] = build_phase(ctx, manifest)
+            results |= update_phases(ctx)
         results |= serve_phase(ctx, queries)
     finally:
         remove_extra(ctx)
@@ -811,6 +817,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--python", default=sys.executable, help="runs the service")
     parser.add_argument("--regenerate", action="store_true", help="new corpus")
     parser.add_argument("--strict", action="store_true", help="exit 3 on a MISS")
+    parser.add_argument(
+        "--serve-only",
+        action="store_true",
+        help="reuse the last run's index: measure only the server phases",
+    )
     return parser.parse_args(argv)
 
 
@@ -847,7 +858,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
     }
     try:
-        run_all(ctx, args.regenerate, results)
+        run_all(ctx, args.regenerate, results, args.serve_only)
     except BenchmarkError as exc:
         results["error"] = str(exc)
         print(f"error: {exc}", file=sys.stderr)

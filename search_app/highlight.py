@@ -7,6 +7,8 @@ characters the reader sees. Knows nothing of the search engine.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from html import escape
 
@@ -14,6 +16,7 @@ Span = tuple[int, int]
 
 SURROUND = 90  # characters of context on each side of a match
 MAX_FRAGMENTS = 3
+_SPACE = re.compile(r"\s+")
 
 
 def mark(text: str, spans: Iterable[Span]) -> str:
@@ -66,20 +69,22 @@ def _render(text: str, lo: int, hi: int, spans: list[Span]) -> str:
 
 
 def _respace(chunk: str, spans: list[Span]) -> list[Span]:
-    """Map spans onto the chunk with its runs of whitespace collapsed."""
-    mapping, pos, previous_space = [], 0, True
-    for ch in chunk:
-        mapping.append(pos)
-        if ch.isspace():
-            if not previous_space:
-                pos += 1
-            previous_space = True
-        else:
-            pos += 1
-            previous_space = False
-    mapping.append(pos)
-    # Tokens hold no whitespace, so a span keeps its length.
-    return [(mapping[s], mapping[s] + (e - s)) for s, e in spans]
+    """Map spans onto the chunk with its runs of whitespace collapsed.
+
+    A run before a span shortens it by all but one character (by all of it
+    at the very start); tokens hold no whitespace, so a span keeps its length.
+    """
+    ends, removed, total = [], [], 0
+    for run in _SPACE.finditer(chunk):
+        total += run.end() - run.start() - (1 if run.start() > 0 else 0)
+        ends.append(run.end())
+        removed.append(total)
+
+    def moved(pos: int) -> int:
+        before = bisect_right(ends, pos)
+        return pos - (removed[before - 1] if before else 0)
+
+    return [(moved(s), moved(s) + (e - s)) for s, e in spans]
 
 
 def _cut_before(text: str, pos: int) -> int:

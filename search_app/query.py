@@ -92,12 +92,19 @@ class TermMatcher:
     def __init__(self, q, reader) -> None:
         kinds = {**BODY_FIELDS, **TITLE_FIELDS}
         self.terms: dict[str, set[str]] = {"exact": set(), "stem": set(), "fold": set()}
+        self._seen: dict[tuple[str, str | None], bool] = {}  # the words of a page repeat
         for field, text in _positive_terms(q, reader):
             kind = kinds.get(field)
             if kind:
                 self.terms[kind].add(text.decode() if isinstance(text, bytes) else text)
 
     def matches(self, word: str, correction: str | None = None) -> bool:
+        known = self._seen.get((word, correction))
+        if known is None:
+            known = self._seen[(word, correction)] = self._matches(word, correction)
+        return known
+
+    def _matches(self, word: str, correction: str | None) -> bool:
         forms = word_forms(word)
         if correction and word_forms(correction.lower())["fold"] & self.terms["fold"]:
             return True

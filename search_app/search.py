@@ -1,6 +1,6 @@
 """The search service: queries, filters, facets, paging and highlights.
 
-Part of the engine seam (with ``query``, ``columns`` and the indexer's
+Part of the engine seam (with ``query``, ``scoring``, ``columns`` and the indexer's
 ``schema``, ``build`` and ``analysis``); it speaks plain dicts to the web
 layer, so the HTML pages and the JSON API are fed by the same functions and
 cannot drift apart.
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 
@@ -21,6 +22,7 @@ from indexer.build import SYNONYMS_FILE, live_generation
 
 from . import highlight
 from .columns import ItemColumns
+from .scoring import Engine
 from .query import (
     TermMatcher,
     bound,
@@ -80,8 +82,8 @@ class SearchService:
         self._finalizer = weakref.finalize(self, _close_all, self._open, self._lock)
         self._ix = None
         self._generation: Path | None = None
-        self._columns_key = None
-        self._columns_value: ItemColumns | None = None
+        self._view_key = None
+        self._view_value: tuple[ItemColumns, Engine] | None = None
         self._synonyms_mtime: float | None = None
         self._synonym_groups: list[list[str]] = []
 
@@ -156,18 +158,19 @@ class SearchService:
         if suggestion is None:
             return None
         q = self._parse(suggestion, searcher)
-        if q is None or searcher.search(q, limit=1).is_empty():
+        if q is None:
             return None
-        return suggestion
+        _, engine = self._view(searcher)
+        return suggestion if engine.evaluate(q, searcher).mask.any() else None
 
     # --- verbs ----------------------------------------------------------------
 
     def search(self, params: SearchParams) -> dict:
         """The contract's JSON response for one search.
 
-        Matching items are found once without scoring; filters and facet
-        counts come from the per-index columns; Whoosh then scores only what
-        it needs for the page, so it can skip what cannot reach the top.
+        The engine scores every item at once, as arrays; filters and facet
+        counts are masks and counts over the per-index columns; only the
+        page's hits are loaded and highlighted.
         """
         searcher = self._searcher()
         q = self._parse(params.q, searcher)
@@ -181,56 +184,48 @@ class SearchService:
         }
         if q is None:
             return response
-        columns = self._columns(searcher)
+        columns, engine = self._view(searcher)
+        matches = engine.evaluate(q, searcher)
+        mask = matches.mask
         allowed = columns.allowed(
             year=params.year,
             doc_type=params.doc_type,
             presenter=params.presenter,
             has_decision="true" if params.has_decision else None,
         )
-        matched = set(searcher.docs_for_query(q))
         if allowed is not None:
-            matched &= allowed
-        response["total"] = len(matched)
-        response["facets"] = _facets(columns.counts(matched))
-        if len(matched) <= SUGGEST_BELOW:
+            mask = mask & allowed
+        total = int(np.count_nonzero(mask))
+        response["total"] = total
+        response["facets"] = _facets(columns.counts(mask))
+        if total <= SUGGEST_BELOW:
             response["suggestion"] = self._suggest(params.q, searcher)
-        if matched and (params.page - 1) * params.per_page < len(matched):
-            response["hits"] = self._page(searcher, q, params, matched, allowed)
+        start = (params.page - 1) * params.per_page
+        end = start + params.per_page
+        if params.sort == "date":
+            docnums = columns.newest_first(mask, end)[start:]
+        else:
+            docnums = engine.top(matches, mask, end)[start:]
+        if docnums:
+            matcher = TermMatcher(q, searcher.reader())
+            response["hits"] = [
+                _hit(searcher.stored_fields(d), matches.scores[d], params.q, matcher)
+                for d in docnums
+            ]
         return response
 
-    def _page(self, searcher, q, params, matched, allowed) -> list[dict]:
-        """The requested page of hits, scored, highlighted and linked."""
-        start = (params.page - 1) * params.per_page
-        if params.sort == "date":
-            docnums = self._columns(searcher).newest_first(matched)
-            docnums = docnums[start : start + params.per_page]
-            scores = _relevance(searcher, q, docnums)
-        else:
-            results = searcher.search(
-                q,
-                limit=params.page * params.per_page,
-                filter=matched if allowed is not None else None,
-            )
-            # Index, don't list(): list() asks len(), which makes Whoosh count
-            # every match again.
-            end = min(start + params.per_page, results.scored_length())
-            top = [results[n] for n in range(start, end)]
-            docnums, scores = [h.docnum for h in top], {h.docnum: h.score for h in top}
-        matcher = TermMatcher(q, searcher.reader())
-        return [
-            _hit(searcher.stored_fields(d), scores.get(d, 0.0), params.q, matcher)
-            for d in docnums
-        ]
+    def _view(self, searcher) -> tuple[ItemColumns, Engine]:
+        """Facet columns and engine of the index version this searcher reads.
 
-    def _columns(self, searcher) -> ItemColumns:
-        """Facet columns of the index version this searcher reads; built once."""
+        Built once per version and shared by every thread.
+        """
         key = (self._generation, searcher.reader().generation())
         with self._lock:
-            if self._columns_key != key:
-                self._columns_value = ItemColumns(searcher.reader())
-                self._columns_key = key
-            return self._columns_value
+            if self._view_key != key:
+                reader = searcher.reader()
+                self._view_value = (ItemColumns(reader), Engine(reader))
+                self._view_key = key
+            return self._view_value
 
     def document(self, doc_id: str, q: str = "") -> dict | None:
         """A document's metadata and all its items, marked for ``q`` if given."""
@@ -283,14 +278,6 @@ def item_url(doc_id: str, number: int, q: str = "") -> str:
     """The item's anchor on its document page; with the search in the query string."""
     query = f"?q={quote(q)}" if q else ""
     return f"/doc/{quote(doc_id)}{query}#item-{number}"
-
-
-def _relevance(searcher, q, docnums: list[int]) -> dict[int, float]:
-    """Relevance scores of a date-sorted page's hits."""
-    if not docnums:
-        return {}
-    hits = searcher.search(q, filter=set(docnums), limit=len(docnums))
-    return {h.docnum: h.score for h in hits}
 
 
 def _item_facts(fields: dict) -> dict:
