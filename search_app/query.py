@@ -14,7 +14,7 @@ from whoosh.qparser import MultifieldParser, OperatorsPlugin
 from whoosh.qparser.plugins import FieldsPlugin, RangePlugin
 
 from indexer.analysis import token_spans, word_forms
-from indexer.ocrfix import damage_variants
+from indexer.ocrfix import damage_variants, fold
 from indexer.schema import BODY_FIELDS, QUERY_FIELDS, TITLE_FIELDS
 
 FUZZY_FIELD = "body_fold"
@@ -97,6 +97,7 @@ class TermMatcher:
             kind = kinds.get(field)
             if kind:
                 self.terms[kind].add(text.decode() if isinstance(text, bytes) else text)
+        self._keys = {fold(t)[:2] for terms in self.terms.values() for t in terms}
 
     def matches(self, word: str, correction: str | None = None) -> bool:
         known = self._seen.get((word, correction))
@@ -105,10 +106,23 @@ class TermMatcher:
         return known
 
     def _matches(self, word: str, correction: str | None) -> bool:
+        if correction and self._may_match(correction.lower()):
+            if word_forms(correction.lower())["fold"] & self.terms["fold"]:
+                return True
+        if not self._may_match(word):
+            return False
         forms = word_forms(word)
-        if correction and word_forms(correction.lower())["fold"] & self.terms["fold"]:
-            return True
         return any(forms[kind] & self.terms[kind] for kind in self.terms)
+
+    def _may_match(self, word: str) -> bool:
+        """False when no form of the word can be a query term: skips its analysis.
+
+        Every form the analysis makes (stem, lemma, compound part, folded) is
+        a piece of the word with only its end changed, so a term's first two
+        letters, folded, appear in the folded word.
+        """
+        folded = fold(word)
+        return any(key in folded for key in self._keys)
 
     def spans(self, text: str, corrections: dict[str, str]) -> list[tuple[int, int]]:
         if not any(self.terms.values()):

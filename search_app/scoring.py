@@ -20,7 +20,7 @@ Whoosh's postings directly.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from itertools import chain
 from pickle import loads
 from dataclasses import dataclass
@@ -36,6 +36,9 @@ from whoosh.system import _INT_SIZE, unpack_uint
 from whoosh.util.numeric import byte_to_length
 
 CACHE_BYTES = 96 * 1024 * 1024  # postings kept per index version, least recent dropped
+PRIME_SHARE = 0.75  # of the cache filled ahead of queries; the rest follows use
+SPARSE_PHRASE = 64  # fewer wanted postings than 1 in this: read only their blocks
+PRIME_MIN_DOCS = 100  # rarer terms are cheap to read when first asked for
 _POS_BITS = 32  # a phrase key is item << 32 | position
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _BM25 = BM25F()
@@ -150,8 +153,12 @@ class Engine:
 
     def _phrase(self, q, searcher) -> Matches:
         """Words at consecutive positions (within the slop), scored as their terms."""
-        field = q.fieldname
-        terms = [self._postings(field, word, searcher, positions=True) for word in q.words]
+        field, reader = q.fieldname, searcher.reader()
+        # A word read for the first time is read with its positions, in one pass.
+        terms = [
+            self._postings(field, word, searcher, positions=not self._has(field, word, reader))
+            for word in q.words
+        ]
         if not terms or any(t is None for t in terms):
             return self._none()
         candidates = self.live.copy()
@@ -162,7 +169,8 @@ class Engine:
         out = self._none()
         if not candidates.any():
             return out
-        places = [keys[candidates[keys >> _POS_BITS]] for _, _, keys in terms]
+        btexts = [reader.schema[field].to_bytes(word) for word in q.words]
+        places = [self._places(reader, field, b, candidates) for b in btexts]
         ends = places[0]
         for keys in places[1:]:
             gaps = range(1, max(q.slop, 1) + 1)
@@ -174,6 +182,39 @@ class Engine:
             out.scores[docs] += impacts
         out.scores *= out.mask
         return self._boosted(out, q)
+
+    def _has(self, field, word, reader) -> bool:
+        try:
+            return self._cached(("p", field, reader.schema[field].to_bytes(word))) is not None
+        except (KeyError, ValueError):
+            return False
+
+    def _places(self, reader, field, btext, candidates: np.ndarray) -> np.ndarray:
+        """The term's position keys in the candidate items.
+
+        Read whole and cached, unless the candidates are so few that most of
+        the term's blocks hold none: then only the blocks that do are read.
+        """
+        keys = self._cached(("k", field, btext))
+        if keys is None:
+            docs = self._cached(("p", field, btext))[0]
+            wanted = np.count_nonzero(candidates[docs])
+            if wanted * SPARSE_PHRASE > docs.size:
+                keys = self._term(reader, field, btext, positions=True)[2]
+            else:
+                return self._read_places(reader, field, btext, candidates)
+        return keys[candidates[keys >> _POS_BITS]]
+
+    def _read_places(self, reader, field, btext, candidates: np.ndarray) -> np.ndarray:
+        parts = []
+        for segment, offset in reader.leaf_readers():
+            if (field, btext) in segment:
+                local = candidates[offset : offset + segment.doc_count_all()]
+                ids, (flat, counts) = _candidate_positions(
+                    segment.postings(field, btext), np.flatnonzero(local)
+                )
+                parts.append(((ids + offset).repeat(counts) << _POS_BITS) | flat)
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
 
     def _by_whoosh(self, q, searcher) -> Matches:
         """A query shape without an array rule: let Whoosh score it, keep the arrays."""
@@ -219,6 +260,10 @@ class Engine:
             btext = schema[field].to_bytes(text)
         except ValueError:
             return None
+        return self._term(reader, field, btext, positions)
+
+    def _term(self, reader, field: str, btext: bytes, positions: bool = False):
+        schema = reader.schema
         found = self._cached(("p", field, btext))
         keys = self._cached(("k", field, btext)) if positions else None
         if found is not None and (keys is not None or not positions):
@@ -235,6 +280,8 @@ class Engine:
             impacts = idf * weights * (k1 + 1) / (weights + norm)
         else:
             impacts = weights
+        # Compact: 8 bytes a posting, so the whole index's postings fit the cache.
+        docs, impacts = docs.astype(np.int32), impacts.astype(np.float32)
         self._store(("p", field, btext), (docs, impacts), docs.nbytes + impacts.nbytes)
         if keys is not None:
             self._store(("k", field, btext), keys, keys.nbytes)
@@ -268,6 +315,44 @@ class Engine:
             lengths = np.concatenate(parts) if parts else np.zeros(0)
             self._lengths[field] = lengths
         return lengths
+
+    def prime(
+        self,
+        searcher,
+        fields,
+        wait=None,
+        share: float = PRIME_SHARE,
+        min_docs: int = PRIME_MIN_DOCS,
+    ) -> int:
+        """Read the commonest terms' postings before a query needs them.
+
+        A common term's first read (Whoosh's blocks, unpickled) is what makes
+        a cold query slow; it is the same work for every query, so it is done
+        once, in the background, commonest first, until ``share`` of the cache
+        is used; terms in fewer than ``min_docs`` items are cheap to read when
+        asked for and are left. ``wait`` is called before each term: it
+        returns when the server is idle, so priming never competes with a
+        request for the interpreter. Stops early when the index changes.
+        Returns the number of terms read.
+        """
+        reader = searcher.reader()
+        frequency: Counter = Counter()
+        for segment, _ in reader.leaf_readers():
+            for field in fields:
+                for btext, info in segment.iter_field(field):
+                    if info.doc_frequency() >= min_docs:
+                        frequency[(field, btext)] += info.doc_frequency()
+        read = 0
+        for (field, btext), _ in frequency.most_common():
+            if self._cache_bytes > self._budget * share:
+                break
+            if wait is not None:
+                wait()
+            if read % 64 == 0 and not searcher.up_to_date():
+                break
+            self._term(reader, field, btext)
+            read += 1
+        return read
 
     # --- the cache -----------------------------------------------------------------
 
@@ -325,6 +410,37 @@ def _segment_postings(matcher, positions: bool):
     ids, _ = _undelta(id_blocks)
     weights = np.concatenate(weight_blocks) if weight_blocks else np.zeros(0)
     return ids, weights, _undelta(deltas) if positions else None
+
+
+def _candidate_positions(matcher, wanted: np.ndarray):
+    """(ids, (positions, count per id)) of the postings whose id is wanted.
+
+    Skips, unread, every block whose id range holds no wanted id.
+    """
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        ids, _, (flat, counts) = _segment_postings(matcher, positions=True)
+        keep = np.isin(ids, wanted)
+        return ids[keep], (flat[np.repeat(keep, counts)], counts[keep])
+    fmt, low = matcher.format, 0
+    id_blocks, deltas = [], []
+    while matcher.is_active():
+        high = matcher._maxid
+        start = np.searchsorted(wanted, low)
+        if start < wanted.size and wanted[start] <= high:
+            matcher._read_data()
+            ids, _ = _undelta([matcher._data[0]])
+            keep = np.isin(ids, wanted[start : np.searchsorted(wanted, high, "right")])
+            if keep.any():
+                matcher._read_values()
+                chosen = [v for v, k in zip(matcher._values, keep.tolist()) if k]
+                id_blocks.append(ids[keep])
+                deltas.extend(_block_deltas(chosen, fmt))
+        low = high + 1
+        matcher._next_block()
+    ids = np.concatenate(id_blocks) if id_blocks else np.zeros(0, dtype=np.int64)
+    return ids, _undelta(deltas)
 
 
 def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -1,0 +1,162 @@
+"""The array engine against Whoosh itself: the same matches, the same scores.
+
+Every query of the judged set, and queries with each operator, are parsed
+as the service parses them and run both ways: by ``scoring.Engine`` and by
+Whoosh's own searcher (``search(limit=None)``, which scores every match).
+An index with several segments and deleted items is checked too, since
+that is where item numbering and statistics are easiest to get wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer import build_index
+from indexer.schema import QUERY_FIELDS
+from search_app.scoring import Engine
+from search_app.search import SearchParams, SearchService
+
+JUDGED = Path(__file__).parent / "quality" / "judged.json"
+OPERATOR_QUERIES = [
+    "polisen INTE ungdom",
+    "INTE polisen",
+    "ungdom OR narkotika",
+    "(ungdom OR polis) AND trygghet",
+    "trygg*",
+    "*",
+    '"motorburen ungdom"',
+    '"ungdom motorburen"',
+    '"motorburna ungdomar"~3',
+    '"brotts- och drogförebyggande"',
+    "e-post",
+    "knark",  # a synonym group
+    "Umed",  # OCR damage
+    "trygghetsvandringr",  # near spelling fallback
+    "Elin Lindqvist",
+    "2021",
+]
+
+
+def judged_queries() -> list[str]:
+    return [entry["q"] for entry in json.loads(JUDGED.read_text(encoding="utf-8"))]
+
+
+def whoosh_results(searcher, q) -> dict[int, float]:
+    return {docnum: score for score, docnum in searcher.search(q, limit=None).top_n}
+
+
+def assert_same(service: SearchService, texts: list[str]) -> int:
+    """Checks each query both ways; returns how many matched anything."""
+    searcher = service._searcher()
+    engine = Engine(searcher.reader())
+    nonempty = 0
+    for text in texts:
+        q = service._parse(text, searcher)
+        if q is None:
+            continue
+        expected = whoosh_results(searcher, q)
+        got = engine.evaluate(q, searcher)
+        docs = set(np.flatnonzero(got.mask).tolist())
+        assert docs == set(expected), text
+        for docnum, score in expected.items():
+            assert got.scores[docnum] == pytest.approx(score, rel=1e-5), text
+        ranked = sorted(expected, key=lambda d: (-expected[d], d))[:10]
+        top = engine.top(got, got.mask, 10)
+        # Same order, except where Whoosh's own scores tie to float precision.
+        assert [round(expected[d], 4) for d in top] == [
+            round(expected[d], 4) for d in ranked
+        ], text
+        nonempty += bool(expected)
+    return nonempty
+
+
+def test_engine_matches_and_scores_like_whoosh_on_the_seed_corpus(index_dir):
+    service = SearchService(index_dir)
+    try:
+        nonempty = assert_same(service, judged_queries() + OPERATOR_QUERIES)
+    finally:
+        service.close()
+    assert nonempty > 100  # the comparison is about real matches
+
+
+def test_engine_agrees_on_an_index_with_segments_and_deletions(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "corpus", corpus)
+    index = tmp_path / "index"
+    build_index(corpus, index, rebuild=True)
+    # A changed file and a new one: a second segment, deleted items in the first.
+    minutes = sorted(corpus.glob("000_*.txt"))[0]
+    text = minutes.read_text(encoding="utf-8")
+    minutes.write_text(text.replace("motorburen", "motorburna"), encoding="utf-8")
+    (corpus / "extra.txt").write_text(text.replace("2021", "2026"), encoding="utf-8")
+    build_index(corpus, index)
+    service = SearchService(index)
+    try:
+        reader = service._searcher().reader()
+        assert len(reader.leaf_readers()) > 1
+        assert reader.doc_count() < reader.doc_count_all()
+        assert assert_same(service, judged_queries() + OPERATOR_QUERIES) > 100
+        hits = service.search(SearchParams(q="motorburna", per_page=100))["hits"]
+        assert {h["source"] for h in hits} >= {minutes.name, "extra.txt"}
+    finally:
+        service.close()
+
+
+def test_engine_cache_stays_within_its_budget(index_dir):
+    service = SearchService(index_dir)
+    try:
+        searcher = service._searcher()
+        budget = 64 * 1024
+        engine = Engine(searcher.reader(), cache_bytes=budget)
+        for text in judged_queries():
+            q = service._parse(text, searcher)
+            if q is not None:
+                engine.evaluate(q, searcher)
+        held = sum(nbytes for _, nbytes in engine._cache.values())
+        assert held == engine._cache_bytes
+        assert held <= budget or len(engine._cache) == 1
+        # Evicted terms are read again, with the same result.
+        q = service._parse("motorburen ungdom", searcher)
+        first = engine.evaluate(q, searcher)
+        again = Engine(searcher.reader()).evaluate(q, searcher)
+        assert np.array_equal(first.mask, again.mask)
+        assert np.allclose(first.scores, again.scores)
+    finally:
+        service.close()
+
+
+def test_priming_reads_common_terms_between_requests_and_changes_no_answer(index_dir):
+    service = SearchService(index_dir)
+    try:
+        searcher = service._searcher()
+        cold, primed = Engine(searcher.reader()), Engine(searcher.reader())
+        waits = []
+        read = primed.prime(
+            searcher, QUERY_FIELDS, wait=lambda: waits.append(1), min_docs=3
+        )
+        assert read > 50 and len(waits) == read
+        assert primed._cache_bytes > 0
+        assert cold.prime(searcher, QUERY_FIELDS, min_docs=10**6) == 0
+        for text in judged_queries():
+            q = service._parse(text, searcher)
+            if q is None:
+                continue
+            a, b = primed.evaluate(q, searcher), cold.evaluate(q, searcher)
+            assert np.array_equal(a.mask, b.mask), text
+            assert np.allclose(a.scores, b.scores), text
+    finally:
+        service.close()
+
+
+def test_the_service_warms_without_error_even_on_a_small_index(index_dir):
+    service = SearchService(index_dir)
+    try:
+        assert service.warm() >= 0  # the seed terms are all too rare to prime
+        assert service.search(SearchParams(q="motorburen ungdom"))["total"] == 3
+    finally:
+        service.close()
