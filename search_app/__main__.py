@@ -12,20 +12,11 @@ from waitress import serve
 from indexer.analysis import word_forms
 
 from . import ROOT, create_app
-from .search import IndexUnavailable
 
 
-def warm_up(service) -> None:
-    """Load what queries need before they need it.
-
-    The lexicon and compound splitter for query analysis (~0.7 s), then the
-    index's facet columns and its commonest terms' postings.
-    """
+def warm_up() -> None:
+    """Load what query analysis needs (lexicon, compound splitter) once."""
     word_forms("narkotikabeslagen")
-    try:
-        service.warm()
-    except IndexUnavailable:
-        pass  # nothing published yet; the first request will say so
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,10 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     app = create_app({"INDEX_DIR": str(args.index)})
-    # Load the lexicon and read common postings while waitress starts and
-    # between the first requests, rather than inside them.
-    service = app.extensions["search"]
-    threading.Thread(target=warm_up, args=(service,), daemon=True).start()
+    # Query analysis needs the Swedish lexicon (~0.7 s to load): load it while
+    # waitress starts rather than in the first user's request.
+    threading.Thread(target=warm_up, daemon=True).start()
     print(f"Serving UmeBrå search on http://{args.host}:{args.port}/", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="umebra")
     return 0

@@ -101,7 +101,9 @@ def _date_rank(reader, size: int) -> np.ndarray:
             numbers[docnum] = field.from_bytes(btext)
     ranks = {d: n for n, d in enumerate(sorted(set(dates), reverse=True)) if d}
     undated = len(ranks)
-    order = sorted(range(size), key=lambda d: (ranks.get(dates[d], undated), numbers[d], d))
+    order = sorted(
+        range(size), key=lambda d: (ranks.get(dates[d], undated), numbers[d], d)
+    )
     rank = np.empty(size, dtype=np.int64)
     rank[order] = np.arange(size)
     return rank

@@ -92,7 +92,9 @@ class TermMatcher:
     def __init__(self, q, reader) -> None:
         kinds = {**BODY_FIELDS, **TITLE_FIELDS}
         self.terms: dict[str, set[str]] = {"exact": set(), "stem": set(), "fold": set()}
-        self._seen: dict[tuple[str, str | None], bool] = {}  # the words of a page repeat
+        self._seen: dict[
+            tuple[str, str | None], bool
+        ] = {}  # the words of a page repeat
         for field, text in _positive_terms(q, reader):
             kind = kinds.get(field)
             if kind:

@@ -20,11 +20,11 @@ Whoosh's postings directly.
 from __future__ import annotations
 
 import threading
-from collections import Counter, OrderedDict
-from itertools import chain
-from pickle import loads
+from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import chain
 from math import log
+from pickle import loads
 
 import numpy as np
 from whoosh import query as Q
@@ -36,9 +36,7 @@ from whoosh.system import _INT_SIZE, unpack_uint
 from whoosh.util.numeric import byte_to_length
 
 CACHE_BYTES = 96 * 1024 * 1024  # postings kept per index version, least recent dropped
-PRIME_SHARE = 0.75  # of the cache filled ahead of queries; the rest follows use
 SPARSE_PHRASE = 64  # fewer wanted postings than 1 in this: read only their blocks
-PRIME_MIN_DOCS = 100  # rarer terms are cheap to read when first asked for
 _POS_BITS = 32  # a phrase key is item << 32 | position
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _BM25 = BM25F()
@@ -156,7 +154,9 @@ class Engine:
         field, reader = q.fieldname, searcher.reader()
         # A word read for the first time is read with its positions, in one pass.
         terms = [
-            self._postings(field, word, searcher, positions=not self._has(field, word, reader))
+            self._postings(
+                field, word, searcher, positions=not self._has(field, word, reader)
+            )
             for word in q.words
         ]
         if not terms or any(t is None for t in terms):
@@ -174,7 +174,9 @@ class Engine:
         ends = places[0]
         for keys in places[1:]:
             gaps = range(1, max(q.slop, 1) + 1)
-            ends = np.unique(np.concatenate([_common(ends + gap, keys) for gap in gaps]))
+            ends = np.unique(
+                np.concatenate([_common(ends + gap, keys) for gap in gaps])
+            )
             if not ends.size:
                 return out
         out.mask[ends >> _POS_BITS] = True
@@ -185,7 +187,10 @@ class Engine:
 
     def _has(self, field, word, reader) -> bool:
         try:
-            return self._cached(("p", field, reader.schema[field].to_bytes(word))) is not None
+            return (
+                self._cached(("p", field, reader.schema[field].to_bytes(word)))
+                is not None
+            )
         except (KeyError, ValueError):
             return False
 
@@ -316,44 +321,6 @@ class Engine:
             self._lengths[field] = lengths
         return lengths
 
-    def prime(
-        self,
-        searcher,
-        fields,
-        wait=None,
-        share: float = PRIME_SHARE,
-        min_docs: int = PRIME_MIN_DOCS,
-    ) -> int:
-        """Read the commonest terms' postings before a query needs them.
-
-        A common term's first read (Whoosh's blocks, unpickled) is what makes
-        a cold query slow; it is the same work for every query, so it is done
-        once, in the background, commonest first, until ``share`` of the cache
-        is used; terms in fewer than ``min_docs`` items are cheap to read when
-        asked for and are left. ``wait`` is called before each term: it
-        returns when the server is idle, so priming never competes with a
-        request for the interpreter. Stops early when the index changes.
-        Returns the number of terms read.
-        """
-        reader = searcher.reader()
-        frequency: Counter = Counter()
-        for segment, _ in reader.leaf_readers():
-            for field in fields:
-                for btext, info in segment.iter_field(field):
-                    if info.doc_frequency() >= min_docs:
-                        frequency[(field, btext)] += info.doc_frequency()
-        read = 0
-        for (field, btext), _ in frequency.most_common():
-            if self._cache_bytes > self._budget * share:
-                break
-            if wait is not None:
-                wait()
-            if read % 64 == 0 and not searcher.up_to_date():
-                break
-            self._term(reader, field, btext)
-            read += 1
-        return read
-
     # --- the cache -----------------------------------------------------------------
 
     def _cached(self, key):
@@ -396,7 +363,11 @@ def _segment_postings(matcher, positions: bool):
         if positions:
             flat = np.fromiter(chain.from_iterable(values), dtype=np.int64)
             places = (flat, _lengths(values))
-        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64), places
+        return (
+            np.asarray(ids, dtype=np.int64),
+            np.asarray(weights, dtype=np.float64),
+            places,
+        )
     id_blocks, weight_blocks, deltas = [], [], []
     while matcher.is_active():
         matcher._read_data()
@@ -434,7 +405,9 @@ def _candidate_positions(matcher, wanted: np.ndarray):
             keep = np.isin(ids, wanted[start : np.searchsorted(wanted, high, "right")])
             if keep.any():
                 matcher._read_values()
-                chosen = [v for v, k in zip(matcher._values, keep.tolist()) if k]
+                chosen = [
+                    v for v, k in zip(matcher._values, keep.tolist(), strict=True) if k
+                ]
                 id_blocks.append(ids[keep])
                 deltas.extend(_block_deltas(chosen, fmt))
         low = high + 1
@@ -458,7 +431,9 @@ def _lengths(groups) -> np.ndarray:
 def _undelta(groups) -> tuple[np.ndarray, np.ndarray]:
     """Delta-coded groups (each starting from 0) to flat absolute values, and sizes."""
     counts = _lengths(groups)
-    flat = np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=int(counts.sum()))
+    flat = np.fromiter(
+        chain.from_iterable(groups), dtype=np.int64, count=int(counts.sum())
+    )
     sums = np.cumsum(flat)
     nonempty = counts > 0
     first = (np.cumsum(counts) - counts)[nonempty]
@@ -482,13 +457,16 @@ def _block_deltas(encoded, fmt) -> list:
         if (
             isinstance(deltas, list)
             and len(deltas) == len(encoded)
-            and all(len(d) == unpack_uint(v[:_INT_SIZE])[0] for d, v in zip(deltas, encoded))
+            and all(
+                len(d) == unpack_uint(v[:_INT_SIZE])[0]
+                for d, v in zip(deltas, encoded, strict=True)
+            )
         ):
             return deltas
     out = []
     for value in encoded:
         absolute = fmt.decode_positions(value)
-        out.append([b - a for a, b in zip([0, *absolute], absolute)])
+        out.append([b - a for a, b in zip([0, *absolute], absolute, strict=False)])
     return out
 
 

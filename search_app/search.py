@@ -9,9 +9,7 @@ cannot drift apart.
 from __future__ import annotations
 
 import threading
-import time
 import weakref
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -21,11 +19,9 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 
 from indexer.build import SYNONYMS_FILE, live_generation
-from indexer.schema import QUERY_FIELDS
 
 from . import highlight
 from .columns import ItemColumns
-from .scoring import Engine
 from .query import (
     TermMatcher,
     bound,
@@ -36,6 +32,7 @@ from .query import (
     suggest,
     with_fallbacks,
 )
+from .scoring import Engine
 
 DOC_TYPES = ("minutes", "agreement")
 SORTS = ("relevance", "date")
@@ -44,7 +41,6 @@ MAX_QUERY_CHARS = 1000
 SUGGEST_BELOW = 2  # offer "Menade du …?" when a search finds this few items
 FACETS = ("year", "doc_type")
 MAX_PRESENTER_CHARS = 200
-IDLE_POLL_S = 0.005  # how often background priming checks for quiet
 
 
 class IndexUnavailable(RuntimeError):
@@ -89,7 +85,6 @@ class SearchService:
         self._view_key = None
         self._view_value: tuple[ItemColumns, Engine] | None = None
         self._synonyms_mtime: float | None = None
-        self._in_flight = 0
         self._synonym_groups: list[list[str]] = []
 
     # --- the searcher -------------------------------------------------------
@@ -126,30 +121,6 @@ class SearchService:
         with self._lock:
             self._open[thread] = (current, ix)
         return current
-
-    def warm(self) -> int:
-        """Get the live index ready for fast answers: columns, engine, postings.
-
-        Meant for a background thread at start-up; returns the terms read.
-        """
-        searcher = self._searcher()
-        _, engine = self._view(searcher)
-        return engine.prime(searcher, QUERY_FIELDS, wait=self._until_idle)
-
-    def _until_idle(self) -> None:
-        while self._in_flight:
-            time.sleep(IDLE_POLL_S)
-
-    @contextmanager
-    def _request(self):
-        """Marks a request in flight, so background work can stay out of its way."""
-        with self._lock:
-            self._in_flight += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._in_flight -= 1
 
     def close(self) -> None:
         """Close every searcher (and so the index files) this service opened."""
@@ -201,10 +172,6 @@ class SearchService:
         counts are masks and counts over the per-index columns; only the
         page's hits are loaded and highlighted.
         """
-        with self._request():
-            return self._search(params)
-
-    def _search(self, params: SearchParams) -> dict:
         searcher = self._searcher()
         q = self._parse(params.q, searcher)
         response = {
@@ -262,10 +229,6 @@ class SearchService:
 
     def document(self, doc_id: str, q: str = "") -> dict | None:
         """A document's metadata and all its items, marked for ``q`` if given."""
-        with self._request():
-            return self._document(doc_id, q)
-
-    def _document(self, doc_id: str, q: str) -> dict | None:
         searcher = self._searcher()
         stored = [
             searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)

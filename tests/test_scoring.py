@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 
 from indexer import build_index
-from indexer.schema import QUERY_FIELDS
 from search_app.scoring import Engine
 from search_app.search import SearchParams, SearchService
 
@@ -126,37 +125,5 @@ def test_engine_cache_stays_within_its_budget(index_dir):
         again = Engine(searcher.reader()).evaluate(q, searcher)
         assert np.array_equal(first.mask, again.mask)
         assert np.allclose(first.scores, again.scores)
-    finally:
-        service.close()
-
-
-def test_priming_reads_common_terms_between_requests_and_changes_no_answer(index_dir):
-    service = SearchService(index_dir)
-    try:
-        searcher = service._searcher()
-        cold, primed = Engine(searcher.reader()), Engine(searcher.reader())
-        waits = []
-        read = primed.prime(
-            searcher, QUERY_FIELDS, wait=lambda: waits.append(1), min_docs=3
-        )
-        assert read > 50 and len(waits) == read
-        assert primed._cache_bytes > 0
-        assert cold.prime(searcher, QUERY_FIELDS, min_docs=10**6) == 0
-        for text in judged_queries():
-            q = service._parse(text, searcher)
-            if q is None:
-                continue
-            a, b = primed.evaluate(q, searcher), cold.evaluate(q, searcher)
-            assert np.array_equal(a.mask, b.mask), text
-            assert np.allclose(a.scores, b.scores), text
-    finally:
-        service.close()
-
-
-def test_the_service_warms_without_error_even_on_a_small_index(index_dir):
-    service = SearchService(index_dir)
-    try:
-        assert service.warm() >= 0  # the seed terms are all too rare to prime
-        assert service.search(SearchParams(q="motorburen ungdom"))["total"] == 3
     finally:
         service.close()
