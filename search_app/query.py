@@ -12,6 +12,7 @@ import re
 from whoosh import query as Q
 from whoosh.qparser import MultifieldParser, OperatorsPlugin
 from whoosh.qparser.plugins import FieldsPlugin, RangePlugin
+from whoosh.support.levenshtein import levenshtein
 
 from indexer.analysis import token_spans, word_forms
 from indexer.ocrfix import damage_variants, fold
@@ -171,7 +172,7 @@ def with_fallbacks(q, reader):
             return node
         extra = _confusions(reader, text, node.boost)
         if len(text) >= FUZZY_MIN_CHARS and (FUZZY_FIELD, text) not in reader:
-            near = reader.terms_within(FUZZY_FIELD, text, 1, prefix=2)
+            near = terms_within(reader, FUZZY_FIELD, text, 1, prefix=2)
             extra += [Q.Term(FUZZY_FIELD, w, boost=node.boost * FUZZY_BOOST)
                       for w in list(near)[:MAX_VARIANTS]]  # fmt: skip
         return Q.Or([node, *extra]) if extra else node
@@ -187,6 +188,26 @@ def _confusions(reader, text: str, boost: float) -> list:
         Q.Term(FUZZY_FIELD, v, boost=boost * CONFUSION_BOOST)
         for v in found[:MAX_VARIANTS]
     ]
+
+
+def terms_within(reader, field: str, text: str, maxdist: int, prefix: int):
+    """Indexed words within ``maxdist`` edits of ``text`` sharing its first letters.
+
+    Whoosh answers this with an automaton on a one-segment index but, on an
+    index of several segments, computes the edit distance of every word with
+    the prefix (with transpositions, unlike the automaton). Here it is one
+    rule whatever the segments: plain edits, as the automaton counts them,
+    and a word whose length differs by more than ``maxdist`` is passed over
+    before any distance is computed.
+    """
+    fieldobj = reader.schema[field]
+    for btext in reader.expand_prefix(field, text[:prefix]):
+        word = fieldobj.from_bytes(btext)
+        if (
+            abs(len(word) - len(text)) <= maxdist
+            and levenshtein(word, text, maxdist) <= maxdist
+        ):
+            yield word
 
 
 # --- synonyms ------------------------------------------------------------------
@@ -260,7 +281,7 @@ def suggest(text: str, reader, field: str = "body") -> str | None:
         if len(lower) < 4 or too_long or lower.isdigit() or (field, lower) in reader:
             return word
         maxdist = 2 if len(lower) >= 8 else 1
-        near = list(reader.terms_within(field, lower, maxdist, prefix=1))
+        near = list(terms_within(reader, field, lower, maxdist, prefix=1))
         if not near:
             return word
         changed = True

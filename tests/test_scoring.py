@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from indexer import build_index
+from search_app.query import terms_within
 from search_app.scoring import Engine
 from search_app.search import SearchParams, SearchService
 
@@ -125,5 +126,29 @@ def test_engine_cache_stays_within_its_budget(index_dir):
         again = Engine(searcher.reader()).evaluate(q, searcher)
         assert np.array_equal(first.mask, again.mask)
         assert np.allclose(first.scores, again.scores)
+    finally:
+        service.close()
+
+
+@pytest.mark.parametrize(
+    ("word", "field", "maxdist", "prefix"),
+    [
+        ("sugardjeting", "body", 2, 1),
+        ("polisn", "body", 1, 1),
+        ("ungdorn", "body_fold", 1, 2),  # none
+        ("trygghetsvandringr", "body_fold", 1, 2),
+        ("medborgarlofen", "body_fold", 1, 2),  # none
+    ],
+)
+def test_near_spellings_are_the_ones_whooshs_automaton_finds(
+    index_dir, word, field, maxdist, prefix
+):
+    service = SearchService(index_dir)
+    try:
+        reader = service._searcher().reader()
+        assert len(reader.leaf_readers()) == 1  # where Whoosh uses its automaton
+        ours = list(terms_within(reader, field, word, maxdist, prefix))
+        assert ours == list(reader.terms_within(field, word, maxdist, prefix=prefix))
+        assert bool(ours) == (word not in {"ungdorn", "medborgarlofen"})
     finally:
         service.close()
