@@ -152,12 +152,18 @@ class Engine:
     def _phrase(self, q, searcher) -> Matches:
         """Words at consecutive positions (within the slop), scored as their terms."""
         field, reader = q.fieldname, searcher.reader()
+        if field not in reader.schema:
+            return self._none()
+        try:
+            btexts = [reader.schema[field].to_bytes(word) for word in q.words]
+        except ValueError:
+            return self._none()
         # A word read for the first time is read with its positions, in one pass.
         terms = [
-            self._postings(
-                field, word, searcher, positions=not self._has(field, word, reader)
+            self._term(
+                reader, field, b, positions=self._cached(("p", field, b)) is None
             )
-            for word in q.words
+            for b in btexts
         ]
         if not terms or any(t is None for t in terms):
             return self._none()
@@ -169,8 +175,10 @@ class Engine:
         out = self._none()
         if not candidates.any():
             return out
-        btexts = [reader.schema[field].to_bytes(word) for word in q.words]
-        places = [self._places(reader, field, b, candidates) for b in btexts]
+        places = [
+            self._places(reader, field, b, term, candidates)
+            for b, term in zip(btexts, terms, strict=True)
+        ]
         ends = places[0]
         for keys in places[1:]:
             gaps = range(1, max(q.slop, 1) + 1)
@@ -185,29 +193,20 @@ class Engine:
         out.scores *= out.mask
         return self._boosted(out, q)
 
-    def _has(self, field, word, reader) -> bool:
-        try:
-            return (
-                self._cached(("p", field, reader.schema[field].to_bytes(word)))
-                is not None
-            )
-        except (KeyError, ValueError):
-            return False
-
-    def _places(self, reader, field, btext, candidates: np.ndarray) -> np.ndarray:
+    def _places(self, reader, field, btext, term, candidates: np.ndarray) -> np.ndarray:
         """The term's position keys in the candidate items.
 
-        Read whole and cached, unless the candidates are so few that most of
-        the term's blocks hold none: then only the blocks that do are read.
+        ``term`` is what ``_term`` gave: the keys when it read them. Otherwise
+        they are read whole and cached, unless the candidates are so few that
+        most of the term's blocks hold none: then only the blocks that do are.
         """
-        keys = self._cached(("k", field, btext))
+        docs, _, keys = term
         if keys is None:
-            docs = self._cached(("p", field, btext))[0]
-            wanted = np.count_nonzero(candidates[docs])
-            if wanted * SPARSE_PHRASE > docs.size:
-                keys = self._term(reader, field, btext, positions=True)[2]
-            else:
+            keys = self._cached(("k", field, btext))
+        if keys is None:
+            if np.count_nonzero(candidates[docs]) * SPARSE_PHRASE <= docs.size:
                 return self._read_places(reader, field, btext, candidates)
+            keys = self._term(reader, field, btext, positions=True)[2]
         return keys[candidates[keys >> _POS_BITS]]
 
     def _read_places(self, reader, field, btext, candidates: np.ndarray) -> np.ndarray:

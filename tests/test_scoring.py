@@ -152,3 +152,26 @@ def test_near_spellings_are_the_ones_whooshs_automaton_finds(
         assert bool(ours) == (word not in {"ungdorn", "medborgarlofen"})
     finally:
         service.close()
+
+
+def test_phrases_survive_a_cache_too_small_to_hold_their_words(index_dir):
+    """Each read may evict the one before: a phrase must not depend on the cache."""
+    service = SearchService(index_dir)
+    try:
+        searcher = service._searcher()
+        tiny, roomy = (
+            Engine(searcher.reader(), cache_bytes=1),
+            Engine(searcher.reader()),
+        )
+        for text in [
+            '"motorburen ungdom"',
+            '"brott mot barn"',
+            '"lägesbild från polisen"',
+        ]:
+            q = service._parse(text, searcher)
+            a, b = tiny.evaluate(q, searcher), roomy.evaluate(q, searcher)
+            assert a.mask.any(), text
+            assert np.array_equal(a.mask, b.mask), text
+            assert np.allclose(a.scores, b.scores), text
+    finally:
+        service.close()
