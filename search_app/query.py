@@ -93,9 +93,8 @@ class TermMatcher:
     def __init__(self, q, reader) -> None:
         kinds = {**BODY_FIELDS, **TITLE_FIELDS}
         self.terms: dict[str, set[str]] = {"exact": set(), "stem": set(), "fold": set()}
-        self._seen: dict[
-            tuple[str, str | None], bool
-        ] = {}  # the words of a page repeat
+        # The words of a page repeat: each is matched once.
+        self._seen: dict[tuple[str, str | None], bool] = {}
         for field, text in _positive_terms(q, reader):
             kind = kinds.get(field)
             if kind:
@@ -109,8 +108,9 @@ class TermMatcher:
         return known
 
     def _matches(self, word: str, correction: str | None) -> bool:
-        if correction and self._may_match(correction.lower()):
-            if word_forms(correction.lower())["fold"] & self.terms["fold"]:
+        corrected = correction.lower() if correction else None
+        if corrected and self._may_match(corrected):
+            if word_forms(corrected)["fold"] & self.terms["fold"]:
                 return True
         if not self._may_match(word):
             return False

@@ -38,6 +38,7 @@ from whoosh.util.numeric import byte_to_length
 CACHE_BYTES = 96 * 1024 * 1024  # postings kept per index version, least recent dropped
 SPARSE_PHRASE = 64  # fewer wanted postings than 1 in this: read only their blocks
 _POS_BITS = 32  # a phrase key is item << 32 | position
+_PROTOCOL_2 = b"\x80\x02"  # how Whoosh's pickled position lists begin
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _BM25 = BM25F()
 
@@ -217,7 +218,7 @@ class Engine:
                 ids, (flat, counts) = _candidate_positions(
                     segment.postings(field, btext), np.flatnonzero(local)
                 )
-                parts.append(((ids + offset).repeat(counts) << _POS_BITS) | flat)
+                parts.append(_position_keys(ids + offset, flat, counts))
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
 
     def _by_whoosh(self, q, searcher) -> Matches:
@@ -308,7 +309,7 @@ class Engine:
         if positions:
             flat = np.concatenate([p[0] for p in places])
             counts = np.concatenate([p[1] for p in places])
-            keys = (np.repeat(docs_all, counts) << _POS_BITS) | flat
+            keys = _position_keys(docs_all, flat, counts)
             keys = np.unique(keys[np.repeat(live, counts)])
         return docs_all[live], weights_all[live], keys
 
@@ -340,6 +341,19 @@ class Engine:
                 self._cache_bytes -= dropped
 
 
+def _leaf(matcher):
+    """The postings matcher under the deletions filter, and whether its blocks
+    are Whoosh's own format, which the readers here decode a block at a time."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    return matcher, isinstance(matcher, W3LeafMatcher) and not matcher._byteids
+
+
+def _position_keys(docs: np.ndarray, flat: np.ndarray, counts: np.ndarray):
+    """One key per position, item << 32 | position, from per-item position runs."""
+    return (np.repeat(docs, counts) << _POS_BITS) | flat
+
+
 def _segment_postings(matcher, positions: bool):
     """A segment's postings: ids, weights, and (positions, count per id) or None.
 
@@ -347,10 +361,9 @@ def _segment_postings(matcher, positions: bool):
     coding with arrays; deleted items are dropped by the caller. Any other
     matcher is read one posting at a time.
     """
-    if isinstance(matcher, FilterMatcher):  # the deletions filter
-        matcher = matcher.child
+    matcher, blockwise = _leaf(matcher)
     fmt = matcher.format
-    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+    if not blockwise:
         ids, weights, values = [], [], []
         while matcher.is_active():
             ids.append(matcher.id())
@@ -387,9 +400,8 @@ def _candidate_positions(matcher, wanted: np.ndarray):
 
     Skips, unread, every block whose id range holds no wanted id.
     """
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+    matcher, blockwise = _leaf(matcher)
+    if not blockwise:
         ids, _, (flat, counts) = _segment_postings(matcher, positions=True)
         keep = np.isin(ids, wanted)
         return ids[keep], (flat[np.repeat(keep, counts)], counts[keep])
@@ -447,8 +459,11 @@ def _block_deltas(encoded, fmt) -> list:
     pickle of all the lists. Anything unexpected falls back to Whoosh's own
     decoder, posting by posting.
     """
-    if type(fmt) is Positions and all(v[4:6] == b"\x80\x02" for v in encoded):
-        bodies = [v[6:-1] if v.endswith(b".") else v[6:] for v in encoded]
+    start = _INT_SIZE + len(_PROTOCOL_2)  # the count, then the pickle's header
+    if type(fmt) is Positions and all(
+        v[_INT_SIZE:start] == _PROTOCOL_2 for v in encoded
+    ):
+        bodies = [v[start:-1] if v.endswith(b".") else v[start:] for v in encoded]
         try:
             deltas = loads(b"(" + b"".join(bodies) + b"l.")
         except Exception:  # noqa: BLE001 - any surprise means: decode one by one
