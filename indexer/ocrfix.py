@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .folding import fold
-from .lexicon import Lexicon
+from .lexicon import Lexicon, base_lexicon
+from .model import Document, Item
 
 # Confusions in folded space: what OCR wrote -> what it may have meant.
 _CONFUSIONS: tuple[tuple[str, str], ...] = (
@@ -109,3 +111,46 @@ def trusted_words(texts: Iterable[str]) -> Iterable[str]:
     """Words of clean (not OCR) text, to teach the lexicon the corpus' own terms."""
     for text in texts:
         yield from (m.group(0).lower() for m in _TOKEN.finditer(text))
+
+
+def clean_words(docs: Iterable[Document]) -> set[str]:
+    """The words of the clean (not OCR) documents: the corpus' own vocabulary."""
+    clean = (
+        "\n".join([i.title, i.text, *i.presenters, *d.present, *d.absent])
+        for d in docs
+        if not d.ocr
+        for i in d.items
+    )
+    return {w for w in trusted_words(clean) if w.isalpha() and len(w) > 1}
+
+
+def correction_lexicon(docs: list[Document], corpus_words: set[str]) -> Lexicon | None:
+    """The lexicon OCR'd documents are corrected towards; None if none is OCR'd.
+
+    Building it costs seconds, so a run without scans skips it.
+    """
+    if not any(d.ocr for d in docs):
+        return None
+    return base_lexicon().with_corpus_words(corpus_words)
+
+
+@dataclass
+class CorrectedItem:
+    """An item's words as the lexicon reads them, for the folded fields."""
+
+    title: str
+    body: str
+    people: str
+    corrections: dict[str, str]  # lowercased original -> correction
+
+
+def correct_item(item: Item, lexicon: Lexicon | None) -> CorrectedItem:
+    """An OCR'd item corrected towards the lexicon; any other item as it is."""
+    people = " ".join(item.presenters)
+    if not item.ocr or lexicon is None:
+        return CorrectedItem(item.title, item.text, people, {})
+    body, corrections = correct_text(item.text, lexicon)
+    title, title_fixes = correct_text(item.title, lexicon)
+    corrections.update(title_fixes)
+    people, _ = correct_text(people, lexicon)  # "Michacl Rystcdt"
+    return CorrectedItem(title, body, people, corrections)
