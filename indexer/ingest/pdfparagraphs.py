@@ -104,7 +104,7 @@ def _entries(
             entries.append(_Entry("p", text, line.x0))
         else:
             assert prev is not None
-            gap = br if hard_break(prev, line, right, height) else " "
+            gap = br if _hard_break(prev, line, right, height) else " "
             entries[-1].text = (entries[-1].text + gap + text).replace("~~ ~~", " ")
         prev = line
     return entries
@@ -160,10 +160,10 @@ def _words_text(words: list[Word], escape: bool) -> str:
 def para_starts(prev: Line, line: Line, right: float, height: float) -> bool:
     """The line opens a paragraph: a gap above it, or the line above ended early."""
     gap = gap_between(prev, line, height)
-    return gap > PARA_GAP * height or hard_break(prev, line, right, height)
+    return gap > PARA_GAP * height or _hard_break(prev, line, right, height)
 
 
-def hard_break(prev: Line, line: Line, right: float, height: float) -> bool:
+def _hard_break(prev: Line, line: Line, right: float, height: float) -> bool:
     """A line ended early: the next line's first word would have fitted on it."""
     first = line.words[0]
     room = right - prev.x1

@@ -43,7 +43,7 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in plain if ch.isalnum() or ch in " /").lower().strip()
 
 
-def is_header(cells: list[str]) -> bool:
+def _is_header(cells: list[str]) -> bool:
     """Whether three cells are the Ärende | Omfattning/notering | Föredragande row."""
     first, second, third = (_fold(c) for c in cells)
     return (
@@ -79,7 +79,7 @@ def header_chunk(top: float, table: TableState) -> list[Chunk]:
 
 def row_chunk(top: float, cells: list[str], table: TableState) -> list[Chunk]:
     """A table row as one tab-separated line; a repeated header row is dropped."""
-    if is_header(cells):
+    if _is_header(cells):
         return header_chunk(top, table)
     if not any(cell.strip() for cell in cells):
         return []
@@ -97,7 +97,7 @@ def ruled_table(
         if not rows or any(len(cells) != 3 for cells in rows):
             continue
         texts = [[_cell_text(words, bbox, height) for bbox in row] for row in rows]
-        if not (table.open or any(is_header(t) for t in texts[:2])):
+        if not (table.open or any(_is_header(t) for t in texts[:2])):
             continue  # not a minutes table (a title row may stand above the header)
         for row, cells in zip(rows, texts, strict=True):
             chunks += row_chunk(_row_top(row), cells, table)
