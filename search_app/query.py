@@ -15,7 +15,8 @@ from whoosh.qparser.plugins import FieldsPlugin, RangePlugin
 from whoosh.support.levenshtein import levenshtein
 
 from indexer.analysis import token_spans, word_forms
-from indexer.ocrfix import damage_variants, fold
+from indexer.folding import fold
+from indexer.ocrfix import damage_variants
 from indexer.schema import BODY_FIELDS, QUERY_FIELDS, TITLE_FIELDS
 
 FUZZY_FIELD = "body_fold"

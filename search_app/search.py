@@ -18,7 +18,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 
-from indexer.build import SYNONYMS_FILE, live_generation
+from indexer.store import SYNONYMS_FILE, live_generation
 
 from . import highlight
 from .columns import ItemColumns
