@@ -32,7 +32,8 @@ from indexer.build import item_fields
 from indexer.model import Document, Item
 from indexer.schema import get_schema
 from search_app import whoosh_postings
-from search_app.query import bound, make_parser, parse, with_fallbacks
+from search_app.fallbacks import with_fallbacks
+from search_app.queryparse import bound, make_parser, parse
 from search_app.scoring import CACHE_BYTES, SPARSE_PHRASE, Engine
 from search_app.whoosh_postings import IndexPostings
 
