@@ -352,8 +352,12 @@ def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
         "item_title": item.title,
         "item_title_fold": fold_title,
         "body": item.text,
-        "body_stem": item.text,
+        # OCR'd text is stemmed as corrected, so "Iagen" is found as "lagen"
+        # without folding; the exact field keeps the scan's own words.
+        "body_stem": fold_body,
         "body_fold": fold_body,
+        "item_title_ocr": fold_title if item.ocr else "",
+        "body_ocr": fold_body if item.ocr else "",
         "people": people,
         "presenter": ",".join(item.presenters),
         "title": doc.title,

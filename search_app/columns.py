@@ -38,6 +38,10 @@ class ItemColumns:
             )
         self.presenter_keys = {name.casefold(): name for name in self.docs["presenter"]}
         self._rank = _date_rank(reader, self.size)
+        self.ocr = np.zeros(self.size, dtype=bool)
+        for value, docnums in _postings(reader, "ocr"):
+            if value == "true":
+                self.ocr[np.asarray(docnums, dtype=np.int64)] = True
 
     def allowed(self, **wanted: str | None) -> np.ndarray | None:
         """Items with every given value, as a mask (None: no filter asked for)."""

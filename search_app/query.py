@@ -7,6 +7,7 @@ query's words in an item's original text for highlighting.
 
 from __future__ import annotations
 
+import copy
 import re
 
 from whoosh import query as Q
@@ -14,11 +15,12 @@ from whoosh.qparser import MultifieldParser, OperatorsPlugin
 from whoosh.qparser.plugins import FieldsPlugin, RangePlugin
 from whoosh.support.levenshtein import levenshtein
 
-from indexer.analysis import token_spans, word_forms
+from indexer.analysis import NonWordFilter, token_spans, word_forms
+from indexer.morphology import compound_split, lost_diacritics
 from indexer.ocrfix import damage_variants, fold
 from indexer.schema import BODY_FIELDS, QUERY_FIELDS, TITLE_FIELDS
 
-FUZZY_FIELD = "body_fold"
+FUZZY_FIELDS = ("body_fold", "body_ocr")
 FUZZY_MIN_CHARS = 7  # shorter words have too many neighbours to guess at
 FUZZY_BOOST = 0.3  # below every exact, stemmed and folded match
 CONFUSION_MIN_CHARS = 6
@@ -31,9 +33,9 @@ MIN_PREFIX = 2  # letters before the first * or ?
 MAX_WORDS = 60  # leaf terms a query may have before it is refused
 MAX_TOTAL_EXPANSIONS = 1024  # terms all truncations of one query may stand for
 # Phrases are matched position by position, the costliest thing a query does.
-# The folded body field is lemmatised too, so a stemmed-body phrase finds
-# nothing it does not; likewise the folded title next to the stemmed one.
-REDUNDANT_PHRASE_FIELDS = {"body_stem", "item_title_fold"}
+# The folded title field finds no phrase the stemmed title and the folded
+# body do not.
+REDUNDANT_PHRASE_FIELDS = {"item_title_fold"}
 
 
 class QueryRefused(ValueError):
@@ -59,12 +61,16 @@ def parse(parser: MultifieldParser, text: str):
             raise QueryRefused("the query could not be read") from None
 
 
-def make_parser(schema) -> MultifieldParser:
+def make_parser(schema, strict: bool = True) -> MultifieldParser:
     """Default field group AND; Swedish operators too; no field syntax.
 
     Field syntax is off so that "§ 5: budget" is searched as text.
-    Ranges are off too.
+    Ranges are off too. ``strict=False`` also looks for the query's Swedish
+    words in the folded fields (see ``indexer.analysis.NonWordFilter``): the
+    second try of a query that found nothing.
     """
+    if not strict:
+        schema = _lenient(schema)
     parser = MultifieldParser(list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS)
     parser.remove_plugin_class(FieldsPlugin)
     # Ranges ("[a TO z]") over words walk the vocabulary and mean nothing here.
@@ -82,40 +88,85 @@ def make_parser(schema) -> MultifieldParser:
     return parser
 
 
+def typed_without_diacritics(text: str) -> bool:
+    """Whether the query shows a user without å, ä and ö on the keyboard.
+
+    One word that reads as a commoner word without its diacritics ("umea",
+    "overgripande") is enough: then every word of the query may stand for
+    one with them ("overgripande mal" is "övergripande mål").
+    """
+    return any(lost_diacritics(word) for _, _, word in token_spans(text))
+
+
+def _lenient(schema):
+    """A copy of the schema whose folded fields fold every query word."""
+    schema = copy.deepcopy(schema)
+    for _, field in schema.items():
+        for part in getattr(getattr(field, "analyzer", None), "items", ()):
+            if isinstance(part, NonWordFilter):
+                part.strict = False
+    return schema
+
+
 class TermMatcher:
     """Finds, in an item's original text, the words a query matched.
 
-    The query's terms are per field (exact, stemmed, folded); a word of the
-    text matches when its form for that field is among them. OCR corrections
-    made at index time count for the folded form.
+    The query's terms are per field (exact, stemmed, folded, folded in OCR'd
+    items only); a word of the text matches when its form for that field is
+    among them. OCR corrections made at index time count for the stemmed and
+    folded forms. The words of a phrase are marked only where they stand as
+    the phrase, never on their own.
     """
 
     def __init__(self, q, reader) -> None:
-        kinds = {**BODY_FIELDS, **TITLE_FIELDS}
-        self.terms: dict[str, set[str]] = {"exact": set(), "stem": set(), "fold": set()}
+        self.terms: dict[str, set[str]] = {
+            "exact": set(),
+            "stem": set(),
+            "fold": set(),
+            "ocr": set(),
+        }
+        self.phrases: list[tuple[str, tuple[str, ...], int]] = []
         # The words of a page repeat: each is matched once.
         self._seen: dict[tuple[str, str | None], bool] = {}
         for field, text in _positive_terms(q, reader):
-            kind = kinds.get(field)
+            kind = _KINDS.get(field)
             if kind:
-                self.terms[kind].add(text.decode() if isinstance(text, bytes) else text)
+                self.terms[kind].add(_text(text))
+        for field, words, slop in _positive_phrases(q):
+            kind = _KINDS.get(field)
+            if kind and words:
+                self.phrases.append((kind, words, slop))
         self._keys = {fold(t)[:2] for terms in self.terms.values() for t in terms}
+        self._keys |= {fold(w)[:2] for _, words, _ in self.phrases for w in words}
 
-    def matches(self, word: str, correction: str | None = None) -> bool:
-        known = self._seen.get((word, correction))
+    def matches(
+        self, word: str, correction: str | None = None, ocr: bool = False
+    ) -> bool:
+        key = (word, correction, ocr)
+        known = self._seen.get(key)
         if known is None:
-            known = self._seen[(word, correction)] = self._matches(word, correction)
+            known = self._seen[key] = self._matches(word, correction, ocr)
         return known
 
-    def _matches(self, word: str, correction: str | None) -> bool:
-        corrected = correction.lower() if correction else None
-        if corrected and self._may_match(corrected):
-            if word_forms(corrected)["fold"] & self.terms["fold"]:
-                return True
-        if not self._may_match(word):
-            return False
-        forms = word_forms(word)
-        return any(forms[kind] & self.terms[kind] for kind in self.terms)
+    def _matches(self, word: str, correction: str | None, ocr: bool) -> bool:
+        kinds = [("exact", "exact"), ("stem", "stem"), ("fold", "fold")]
+        if ocr:
+            kinds.append(("fold", "ocr"))  # folded forms meet the OCR-only terms
+        return any(
+            forms[form] & self.terms[kind]
+            for forms in self._forms(word, correction)
+            for form, kind in kinds
+        )
+
+    def _forms(self, word: str, correction: str | None) -> list[dict]:
+        """The word's forms, and its correction's stemmed and folded forms."""
+        out = []
+        if correction and self._may_match(correction.lower()):
+            fixed = word_forms(correction.lower())
+            out.append({**fixed, "exact": frozenset()})
+        if self._may_match(word):
+            out.append(word_forms(word))
+        return out
 
     def _may_match(self, word: str) -> bool:
         """False when no form of the word can be a query term: skips its analysis.
@@ -127,19 +178,73 @@ class TermMatcher:
         folded = fold(word)
         return any(key in folded for key in self._keys)
 
-    def spans(self, text: str, corrections: dict[str, str]) -> list[tuple[int, int]]:
-        if not any(self.terms.values()):
+    def spans(
+        self, text: str, corrections: dict[str, str], ocr: bool = False
+    ) -> list[tuple[int, int]]:
+        """The words of ``text`` the query matched; ``ocr``: the item is a scan."""
+        if not any(self.terms.values()) and not self.phrases:
             return []
-        return [
+        tokens = list(token_spans(text))
+        marked = {
             (start, end)
-            for start, end, word in token_spans(text)
-            if self.matches(word, corrections.get(word))
+            for start, end, word in tokens
+            if self.matches(word, corrections.get(word), ocr)
+        }
+        if self.phrases:
+            marked |= self._phrase_spans(tokens, corrections, ocr)
+        return sorted(marked)
+
+    def _phrase_spans(self, tokens, corrections, ocr) -> set[tuple[int, int]]:
+        """Where each phrase stands: its words in order, within its slop."""
+        words = [
+            (start, end, self._forms(word, corrections.get(word)))
+            for start, end, word in tokens
+            if word_forms(word)["exact"]  # stop words hold no phrase position
         ]
+        found: set[tuple[int, int]] = set()
+        for kind, phrase, slop in self.phrases:
+            if kind == "ocr" and not ocr:
+                continue
+            for first in range(len(words)):
+                run = _phrase_at(words, first, kind, phrase, slop)
+                found.update((words[n][0], words[n][1]) for n in run)
+        return found
+
+
+_KINDS = {**BODY_FIELDS, **TITLE_FIELDS}
+
+
+def _text(term) -> str:
+    return term.decode() if isinstance(term, bytes) else term
+
+
+def _phrase_at(words, first: int, kind: str, phrase, slop: int) -> list[int]:
+    """Positions of the phrase's words if it starts at ``first``, else []."""
+    form = "fold" if kind == "ocr" else kind
+    run, at = [], first
+    for n, term in enumerate(phrase):
+        limit = at + 1 if n == 0 else min(at + slop + 1, len(words))
+        hit = next(
+            (
+                i
+                for i in range(at, limit)
+                if any(term in forms[form] for forms in words[i][2])
+            ),
+            None,
+        )
+        if hit is None:
+            return []
+        run.append(hit)
+        at = hit + 1
+    return run
 
 
 def _positive_terms(q, reader):
-    """Terms of the query that a matching item contains (not the NOT-ed ones)."""
-    if q is None or isinstance(q, Q.Not):
+    """Terms of the query that a matching item contains (not the NOT-ed ones).
+
+    The words of phrases are left to ``_positive_phrases``.
+    """
+    if q is None or isinstance(q, (Q.Not, Q.Phrase)):
         return
     if isinstance(q, Q.AndNot):
         yield from _positive_terms(q.a, reader)
@@ -149,6 +254,21 @@ def _positive_terms(q, reader):
         return
     for child in q.children():
         yield from _positive_terms(child, reader)
+
+
+def _positive_phrases(q):
+    """(field, words, slop) of every phrase of the query, not the NOT-ed ones."""
+    if q is None or isinstance(q, Q.Not):
+        return
+    if isinstance(q, Q.Phrase):
+        yield q.fieldname, tuple(_text(w) for w in q.words), max(q.slop, 1)
+        return
+    if isinstance(q, Q.AndNot):
+        yield from _positive_phrases(q.a)
+        return
+    if not q.is_leaf():
+        for child in q.children():
+            yield from _positive_phrases(child)
 
 
 # --- fallbacks -----------------------------------------------------------------
@@ -165,27 +285,28 @@ def with_fallbacks(q, reader):
     """
 
     def expand(node):
-        if not isinstance(node, Q.Term) or node.fieldname != FUZZY_FIELD:
+        if not isinstance(node, Q.Term) or node.fieldname not in FUZZY_FIELDS:
             return node
+        field = node.fieldname
         text = node.text.decode() if isinstance(node.text, bytes) else node.text
         if len(text) > FALLBACK_MAX_CHARS:
             return node
-        extra = _confusions(reader, text, node.boost)
-        if len(text) >= FUZZY_MIN_CHARS and (FUZZY_FIELD, text) not in reader:
-            near = terms_within(reader, FUZZY_FIELD, text, 1, prefix=2)
-            extra += [Q.Term(FUZZY_FIELD, w, boost=node.boost * FUZZY_BOOST)
+        extra = _confusions(reader, field, text, node.boost)
+        if len(text) >= FUZZY_MIN_CHARS and (field, text) not in reader:
+            near = terms_within(reader, field, text, 1, prefix=2)
+            extra += [Q.Term(field, w, boost=node.boost * FUZZY_BOOST)
                       for w in list(near)[:MAX_VARIANTS]]  # fmt: skip
         return Q.Or([node, *extra]) if extra else node
 
     return q.accept(expand)
 
 
-def _confusions(reader, text: str, boost: float) -> list:
+def _confusions(reader, field: str, text: str, boost: float) -> list:
     if len(text) < CONFUSION_MIN_CHARS:
         return []
-    found = [v for v in sorted(damage_variants(text)) if (FUZZY_FIELD, v) in reader]
+    found = [v for v in sorted(damage_variants(text)) if (field, v) in reader]
     return [
-        Q.Term(FUZZY_FIELD, v, boost=boost * CONFUSION_BOOST)
+        Q.Term(field, v, boost=boost * CONFUSION_BOOST)
         for v in found[:MAX_VARIANTS]
     ]
 
@@ -258,6 +379,37 @@ def _expand_piece(piece: str, groups: list[list[str]]) -> str:
 
 def _term(member: str) -> str:
     return f'"{member}"' if " " in member else member
+
+
+# --- compounds -----------------------------------------------------------------
+
+COMPOUND_NEAR_BOOST = 0.5  # the compound's parts apart rank below the compound
+COMPOUND_NEAR_SLOP = 4  # "brottslighet bland unga ungdomar": words between
+_BARE_WORD = re.compile(r"(?<![\w*?~^:])([^\W\d_]{7,})(?![\w*?~^:])")
+
+
+def expand_compounds(text: str) -> str:
+    """Let each compound also be found as its parts written near each other.
+
+    "ungdomsbrottslighet" becomes '(ungdomsbrottslighet OR "ungdom
+    brottslighet"~4^0.5 OR "brottslighet ungdom"~4^0.5)', so "brottslighet
+    bland ungdomar" is found too, below the compound itself. Quoted phrases,
+    truncations and operators are left as they are.
+    """
+    pieces = re.split(r'("[^"]*")', text)
+    for n in range(0, len(pieces), 2):  # even pieces are outside quotes
+        pieces[n] = _BARE_WORD.sub(_compound_group, pieces[n])
+    return "".join(pieces)
+
+
+def _compound_group(match: re.Match) -> str:
+    word = match.group(1)
+    split = compound_split(word.lower())
+    if split is None or word.isupper():
+        return word
+    _, base, head = split
+    near = f"~{COMPOUND_NEAR_SLOP}^{COMPOUND_NEAR_BOOST}"
+    return f'({word} OR "{base} {head}"{near} OR "{head} {base}"{near})'
 
 
 # --- suggestions ---------------------------------------------------------------

@@ -8,6 +8,7 @@ cannot drift apart.
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from dataclasses import dataclass
@@ -25,11 +26,13 @@ from .columns import ItemColumns
 from .query import (
     TermMatcher,
     bound,
+    expand_compounds,
     expand_synonyms,
     load_synonyms,
     make_parser,
     parse,
     suggest,
+    typed_without_diacritics,
     with_fallbacks,
 )
 from .scoring import Engine
@@ -37,6 +40,7 @@ from .scoring import Engine
 DOC_TYPES = ("minutes", "agreement")
 SORTS = ("relevance", "date")
 MAX_PER_PAGE = 100
+OCR_RANK_FACTOR = 0.8
 MAX_QUERY_CHARS = 1000
 SUGGEST_BELOW = 2  # offer "Menade du …?" when a search finds this few items
 FACETS = ("year", "doc_type")
@@ -99,6 +103,7 @@ class SearchService:
                 self._ix = whoosh_index.open_dir(str(live))
                 self._generation = live
                 self._parser = make_parser(self._ix.schema)
+                self._lenient_parser = make_parser(self._ix.schema, strict=False)
             return self._ix
 
     def _searcher(self):
@@ -127,14 +132,32 @@ class SearchService:
         self._finalizer()
 
     def _parse(self, text: str, searcher):
-        """User text to engine query: synonyms, operators, fallbacks; None if empty."""
+        """User text to engine query: synonyms, operators, fallbacks; None if empty.
+
+        Swedish words are first looked for as themselves only; a query that
+        finds nothing so is tried again with them folded too, so "hedersrelaterat
+        vald" typed without å still finds "våld" (and ranks nothing above it).
+        """
         if not text.strip():
             return None
         text = expand_synonyms(text[:MAX_QUERY_CHARS], self._synonyms())
-        q = parse(self._parser, text)
+        text = expand_compounds(text)
+        if typed_without_diacritics(text):
+            return self._parse_with(self._lenient_parser, text, searcher)
+        q = self._parse_with(self._parser, text, searcher)
+        if q is not None and not self._finds_anything(q, searcher):
+            q = self._parse_with(self._lenient_parser, text, searcher) or q
+        return q
+
+    def _parse_with(self, parser, text: str, searcher):
+        q = parse(parser, text)
         if q is Q.NullQuery:
             return None
         return with_fallbacks(bound(q, searcher.reader()), searcher.reader())
+
+    def _finds_anything(self, q, searcher) -> bool:
+        _, engine = self._view(searcher)
+        return bool(engine.evaluate(q, searcher).mask.any())
 
     def _synonyms(self) -> list[list[str]]:
         """The synonym groups published next to the index; re-read on change."""
@@ -186,6 +209,9 @@ class SearchService:
             return response
         columns, engine = self._view(searcher)
         matches = engine.evaluate(q, searcher)
+        # A scan reads less reliably than clean text: among near-equal items
+        # the clean one (often the same text) comes first.
+        matches.scores[columns.ocr] *= OCR_RANK_FACTOR
         mask = matches.mask
         allowed = columns.allowed(
             year=params.year,
@@ -292,7 +318,7 @@ def _item_facts(fields: dict) -> dict:
 
 def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> dict:
     text = fields.get("text") or ""
-    spans = matcher.spans(text, fields.get("corrections") or {})
+    spans = matcher.spans(text, fields.get("corrections") or {}, fields.get("ocr"))
     return {
         "doc_id": fields["doc_id"],
         "source": fields["source"],
@@ -301,7 +327,7 @@ def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> dict:
         "date": fields["date"] or None,
         "item_id": fields["item_id"],
         "item_number": fields["item_number"],
-        "item_title": fields["item_title"],
+        "item_title": _read_title(fields),
         "presenters": fields.get("presenters") or [],
         "score": round(float(score or 0.0), 4),
         "highlights": highlight.fragments(text, spans),
@@ -310,12 +336,38 @@ def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> dict:
     }
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _read_title(fields: dict) -> str:
+    """An OCR'd item's heading as a reader would write it, for result lists.
+
+    "Uppfdljning" reads "Uppföljning": the words the indexer corrected are
+    replaced, keeping a capital. The document page still shows the scan's
+    own text.
+    """
+    title = fields["item_title"]
+    corrections = fields.get("corrections") or {}
+    if not fields.get("ocr") or not corrections:
+        return title
+
+    def read(match: re.Match) -> str:
+        word = match.group(0)
+        fixed = corrections.get(word.lower())
+        if not fixed:
+            return word
+        return fixed[:1].upper() + fixed[1:] if word[:1].isupper() else fixed
+
+    return _WORD.sub(read, title)
+
+
 def _item(fields: dict, matcher: TermMatcher | None) -> dict:
     text = fields.get("text") or ""
     corrections = fields.get("corrections") or {}
-    spans = matcher.spans(text, corrections) if matcher else []
+    ocr = bool(fields.get("ocr"))
+    spans = matcher.spans(text, corrections, ocr) if matcher else []
     title = fields["item_title"]
-    title_spans = matcher.spans(title, corrections) if matcher else []
+    title_spans = matcher.spans(title, corrections, ocr) if matcher else []
     return {
         "item_id": fields["item_id"],
         "item_number": fields["item_number"],
