@@ -33,21 +33,22 @@ MIN_PART_ZIPF = 2.5  # parts must be real, reasonably common words
 MAX_WHOLE_ZIPF = 3.5  # common words ("polisen", "förrän") are not split
 KNOWN_ZIPF = 2.0
 DIACRITIC_MARGIN = 1.0  # "vald" (4.0) is a word of its own next to "våld" (4.8)
-SHORT_PART_ZIPF = 4.0  # three-letter parts only when common ("rån", "död", "lag")
+SHORT_PART_ZIPF = 3.3  # three-letter parts only when common ("rån", "dåd", "lag")
 PART_PENALTY = 1.0  # each further level of nesting must earn its place
 COMMON_PART_ZIPF = 6.0  # parts this common are function words ("ingen", "när")
 WHOLE_MARGIN = 0.3  # a known word splits only if its parts are this much more common
 _VOWELS = set("aeiouyåäö")
 # Suffixes and prefixes that are also words: "samordnaren" is not "sam" + "ordna"
 # + "ren", "sjukdomar" not "sjuk" + "domar". They are never compound parts.
-# Function words are not parts either: "bostadsinbrott" is not "bostad" + "sin"
-# + "brott".
+# Function words and inflections are not parts either: "bostadsinbrott" is not
+# "bostad" + "sin" + "brott", "målades" not "måla" + "des".
 _BOUND = frozenset(
     {"ren", "are", "aren", "het", "heten", "ing", "ingen", "ning", "dom", "domen",
      "domar", "skap", "else", "sam", "lig", "ande", "ende", "tion",
      "sin", "sitt", "sina", "min", "mitt", "din", "ditt", "hans", "hon", "han",
      "man", "kan", "ska", "var", "vid", "dem", "den", "det", "att", "som", "och",
-     "från", "till", "över", "under", "efter", "eller", "inte", "hade", "har"}
+     "från", "till", "över", "under", "efter", "eller", "inte", "hade", "har",
+     "des", "ade", "ades", "ats", "ens", "ets", "ers", "arna", "erna", "orna"}
 )  # fmt: skip
 _LOCAL = threading.local()  # Snowball stemmers keep state: one per thread
 
@@ -223,6 +224,9 @@ def _lemma_once(word: str) -> str:
 
 
 _DERIVED = re.compile(r"(?<=..)(l?ig)(t|a|e|are|ast|aste)?$")
+# Past tense of -a verbs: Snowball cuts it down to a stem that may be another
+# word ("målade" -> "mål"); where it would, the tense mark stays ("målad").
+_PAST = re.compile(r"(?<=...)ad(e|es|ed|ade)?$")
 
 
 @lru_cache(maxsize=200_000)
@@ -238,6 +242,9 @@ def lemma_stem(word: str) -> str:
     split = compound_split(word)
     if split is not None:
         return split[0] + lemma_stem(split[2])
+    past = _PAST.search(word)
+    if past and _word_zipf(word[: past.start()]) >= KNOWN_ZIPF:
+        return word[: past.start() + 2]  # målade -> målad, not mål (the noun)
     derived = _DERIVED.search(word)
     if derived and _zipf(word[: derived.end(1)]) >= KNOWN_ZIPF:
         return word[: derived.end(1)]

@@ -36,6 +36,7 @@ MAX_TOTAL_EXPANSIONS = 1024  # terms all truncations of one query may stand for
 # The folded title field finds no phrase the stemmed title and the folded
 # body do not.
 REDUNDANT_PHRASE_FIELDS = {"item_title_fold"}
+OCR_FIELDS = {"body_ocr", "item_title_ocr"}
 
 
 class QueryRefused(ValueError):
@@ -287,6 +288,8 @@ def with_fallbacks(q, reader):
     def expand(node):
         if not isinstance(node, Q.Term) or node.fieldname not in FUZZY_FIELDS:
             return node
+        if getattr(node, "truncated", False):
+            return node  # a truncation's words are indexed words, not misreadings
         field = node.fieldname
         text = node.text.decode() if isinstance(node.text, bytes) else node.text
         if len(text) > FALLBACK_MAX_CHARS:
@@ -461,6 +464,8 @@ def bound(q, reader):
         nonlocal leaves, expanded
         if isinstance(node, Q.Phrase) and node.fieldname in REDUNDANT_PHRASE_FIELDS:
             return Q.NullQuery
+        if isinstance(node, (Q.Wildcard, Q.Prefix)) and node.fieldname in OCR_FIELDS:
+            return Q.NullQuery  # the stemmed fields hold the corrected words
         if isinstance(node, Q.Every):
             node = Q.Every()  # one walk over the items, not one per field
         elif isinstance(node, (Q.Wildcard, Q.Prefix)):
@@ -502,4 +507,6 @@ def _expand_truncation(node, reader):
     field = node.fieldname
     words.sort(key=lambda w: -reader.doc_frequency(field, w))
     terms = [Q.Term(field, w, boost=node.boost) for w in words[:MAX_EXPANSIONS]]
+    for term in terms:
+        term.truncated = True
     return Q.Or(terms) if terms else Q.NullQuery

@@ -41,6 +41,7 @@ DOC_TYPES = ("minutes", "agreement")
 SORTS = ("relevance", "date")
 MAX_PER_PAGE = 100
 OCR_RANK_FACTOR = 0.8
+RETRY_MAX_WORDS = 12  # longer queries that find nothing are not tried again
 MAX_QUERY_CHARS = 1000
 SUGGEST_BELOW = 2  # offer "Menade du …?" when a search finds this few items
 FACETS = ("year", "doc_type")
@@ -145,7 +146,8 @@ class SearchService:
         if typed_without_diacritics(text):
             return self._parse_with(self._lenient_parser, text, searcher)
         q = self._parse_with(self._parser, text, searcher)
-        if q is not None and not self._finds_anything(q, searcher):
+        short = len(text.split()) <= RETRY_MAX_WORDS  # bounds a query's cost
+        if q is not None and short and not self._finds_anything(q, searcher):
             q = self._parse_with(self._lenient_parser, text, searcher) or q
         return q
 
