@@ -30,12 +30,13 @@ from .ocrfix import fold_letters
 MIN_COMPOUND = 7  # shorter words are rarely compounds worth splitting
 MAX_COMPOUND = 40  # longer "words" are noise; splitting them costs O(n²)
 MIN_PART_ZIPF = 2.5  # parts must be real, reasonably common words
-MAX_WHOLE_ZIPF = 3.5  # common words ("polisen", "förrän") are not split
+MAX_WHOLE_ZIPF = 4.3  # common words ("polisen", "förrän") are not split
 KNOWN_ZIPF = 2.0
 DIACRITIC_MARGIN = 1.0  # "vald" (4.0) is a word of its own next to "våld" (4.8)
 SHORT_PART_ZIPF = 3.3  # three-letter parts only when common ("rån", "dåd", "lag")
 PART_PENALTY = 1.0  # each further level of nesting must earn its place
 COMMON_PART_ZIPF = 6.0  # parts this common are function words ("ingen", "när")
+STEM_PENALTY = 0.5
 WHOLE_MARGIN = 0.3  # a known word splits only if its parts are this much more common
 _VOWELS = set("aeiouyåäö")
 # Suffixes and prefixes that are also words: "samordnaren" is not "sam" + "ordna"
@@ -48,7 +49,9 @@ _BOUND = frozenset(
      "sin", "sitt", "sina", "min", "mitt", "din", "ditt", "hans", "hon", "han",
      "man", "kan", "ska", "var", "vid", "dem", "den", "det", "att", "som", "och",
      "från", "till", "över", "under", "efter", "eller", "inte", "hade", "har",
-     "des", "ade", "ades", "ats", "ens", "ets", "ers", "arna", "erna", "orna"}
+     "des", "ade", "ades", "ats", "ens", "ets", "ers", "arna", "erna", "orna",
+     "med", "mot", "för", "på", "av", "om", "ut", "än", "ner", "san", "före",
+     "inför", "genom", "bland", "mellan", "utan"}
 )  # fmt: skip
 _LOCAL = threading.local()  # Snowball stemmers keep state: one per thread
 
@@ -94,6 +97,29 @@ def _word_zipf(word: str) -> float:
 def compound_split(word: str) -> tuple[str, str, str] | None:
     """The best split of a compound into modifier and head, or None.
 
+    An inflected word is split as its stem, the ending going back on the
+    head: *lägesbilden* is *läges* + *bilden*, while *beskära* (a form of
+    *beskär*) and *startas* are no compounds at all, whatever *besk* + *ära*
+    and *star* + *tas* look like.
+    """
+    stem = _snowball(word)
+    if stem == word or not word.startswith(stem):
+        return _split(word, "")
+    ending = word[len(stem) :]
+    split = _split(stem, ending)
+    if split is None:
+        return None
+    modifier, base, head = split
+    return modifier, base, head + ending
+
+
+@lru_cache(maxsize=200_000)
+def _split(word: str, ending: str) -> tuple[str, str, str] | None:
+    """compound_split of a stem whose word ends in ``ending``.
+
+    Heads are judged as they are written, with the ending: *anteckningar*
+    is a far commoner word than the stem *anteckning*.
+
     Returns (modifier as written, its dictionary form, head): *brottsoffret*
     is ("brotts", "brott", "offret"). Swedish compounds are right-headed, so
     one binary split at a time finds the structure; either side may itself
@@ -104,13 +130,15 @@ def compound_split(word: str) -> tuple[str, str, str] | None:
     """
     if not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
         return None
-    whole = _word_zipf(word)
+    whole = max(_word_zipf(word), _word_zipf(word + ending))
     if whole >= MAX_WHOLE_ZIPF:
         return None
     best_score, best = whole + WHOLE_MARGIN if whole else 0.0, None
-    for cut in range(3, len(word) - 2):
+    for cut in range(3, len(word) - (1 if ending else 2)):
         head, modifier = word[cut:], word[:cut]
-        head_score = _part_score(head)
+        # As written with its ending; the bare stem ("beslag" of "beslagen")
+        # counts for a little less, it is often another word ("bygg").
+        head_score = max(_part_score(head + ending), _part_score(head) - STEM_PENALTY)
         if head_score < MIN_PART_ZIPF:
             continue
         # The modifier's likeliest dictionary form: *trygghet*, not *trygghets*.
