@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from .errors import ApiError
+from .highlight import marked
 from .links import document_url, file_url, item_permalink
 from .openapi import spec
 from .params import search_params
@@ -25,7 +26,7 @@ def _service():
 @bp.get("/search")
 def search():
     """Search agenda items; see the contract for the response."""
-    return jsonify(_service().search(search_params(request.args)))
+    return jsonify(marked(_service().search(search_params(request.args))))
 
 
 @bp.get("/documents")
@@ -58,7 +59,7 @@ def _with_links(doc: dict) -> dict:
 
 
 def _public_item(doc: dict, item: dict) -> dict:
-    """An item without the page's HTML, with its permanent link and file link."""
+    """An item without its match spans, with its permanent link and file link."""
     public = {key: item[key] for key in ITEM_KEYS}
     public["url"] = item_permalink(doc["doc_id"], item["item_number"])
     public["file_url"] = file_url(doc["source"], item["pages"])

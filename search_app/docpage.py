@@ -7,9 +7,10 @@ so the reader can walk the hits of a long document without scrolling.
 
 from __future__ import annotations
 
+from .highlight import marked_item
 from .labels import items_label, swedish_date, type_label
 from .links import file_url, item_permalink, search_url
-from .search import SearchParams
+from .vocabulary import SearchParams
 
 
 def document_page(doc: dict, q: str) -> dict:
@@ -47,7 +48,7 @@ def _item(doc: dict, item: dict, hits: list[int]) -> dict:
     number, pages = item["item_number"], item.get("pages") or []
     position = hits.index(number) if number in hits else None
     return {
-        **item,
+        **marked_item(item),
         "anchor": f"item-{number}",
         "permalink": item_permalink(doc["doc_id"], number),
         "file_url": file_url(doc["source"], pages),

@@ -7,7 +7,13 @@ cannot drift from the validation; tests check it against real responses.
 from __future__ import annotations
 
 from .params import MAX_PAGE
-from .search import DOC_TYPES, MAX_PER_PAGE, MAX_PRESENTER_CHARS, MAX_QUERY_CHARS, SORTS
+from .vocabulary import (
+    DOC_TYPES,
+    MAX_PER_PAGE,
+    MAX_PRESENTER_CHARS,
+    MAX_QUERY_CHARS,
+    SORTS,
+)
 
 REF = "#/components/schemas/"
 STRINGS = {"type": "array", "items": {"type": "string"}}

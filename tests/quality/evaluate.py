@@ -195,6 +195,8 @@ def false_marks(entry: dict[str, Any], item: dict[str, Any], clean: bool) -> lis
 
 
 def _hit_false_marks(service, entry: dict[str, Any], hit: dict[str, Any]) -> list[str]:
+    from search_app.highlight import marked_item
+
     doc = service.document(hit["doc_id"], entry["q"])
     if doc is None:
         return []
@@ -204,7 +206,7 @@ def _hit_false_marks(service, entry: dict[str, Any], hit: dict[str, Any]) -> lis
     if item is None:
         return []
     clean = not _is_damaged_copy(hit["source"]) and not hit.get("ocr")
-    return false_marks(entry, item, clean)
+    return false_marks(entry, marked_item(item), clean)
 
 
 def run_judged(index_dir: Path, judged: list[dict[str, Any]]) -> list[dict[str, Any]]:
