@@ -30,7 +30,10 @@ MAX_TOTAL_EXPANSIONS = 1024  # terms all truncations of one query may stand for
 # The folded title field finds no phrase the stemmed title and the folded
 # body do not.
 REDUNDANT_PHRASE_FIELDS = {"item_title_fold"}
-OCR_FIELDS = {"body_ocr", "item_title_ocr"}
+# Truncations are expanded where they find words the other fields do not:
+# the stemmed body's words start like the exact body's, and the OCR-only
+# fields' corrected words are in the stemmed and folded fields.
+NO_TRUNCATION_FIELDS = {"body_stem", "body_ocr", "item_title_ocr"}
 
 _OPERATOR_WORDS = re.compile(r"\b(AND|OR|NOT|OCH|ELLER|INTE)\b")
 
@@ -116,8 +119,9 @@ def bound(q, reader):
         nonlocal leaves, expanded
         if isinstance(node, Q.Phrase) and node.fieldname in REDUNDANT_PHRASE_FIELDS:
             return Q.NullQuery
-        if isinstance(node, (Q.Wildcard, Q.Prefix)) and node.fieldname in OCR_FIELDS:
-            return Q.NullQuery  # the stemmed fields hold the corrected words
+        truncation = isinstance(node, (Q.Wildcard, Q.Prefix))
+        if truncation and node.fieldname in NO_TRUNCATION_FIELDS:
+            return Q.NullQuery
         if isinstance(node, Q.Every):
             node = Q.Every()  # one walk over the items, not one per field
         elif isinstance(node, (Q.Wildcard, Q.Prefix)):

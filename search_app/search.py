@@ -11,7 +11,6 @@ spans in HTML is theirs to do (``highlight``).
 
 from __future__ import annotations
 
-import re
 import threading
 import weakref
 from pathlib import Path
@@ -302,38 +301,13 @@ def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> Hit:
         "date": fields["date"] or None,
         "item_id": fields["item_id"],
         "item_number": fields["item_number"],
-        "item_title": _read_title(fields),
+        "item_title": fields["item_title"],
         "presenters": fields.get("presenters") or [],
         "score": round(float(score or 0.0), 4),
         "match": {"text": text, "spans": spans},
         "url": item_url(fields["doc_id"], fields["item_number"], q),
         **_item_facts(fields),
     }
-
-
-_WORD = re.compile(r"\w+")
-
-
-def _read_title(fields: dict) -> str:
-    """An OCR'd item's heading as a reader would write it, for result lists.
-
-    "Uppfdljning" reads "Uppföljning": the words the indexer corrected are
-    replaced, keeping a capital. The document page still shows the scan's
-    own text.
-    """
-    title = fields["item_title"]
-    corrections = fields.get("corrections") or {}
-    if not fields.get("ocr") or not corrections:
-        return title
-
-    def read(match: re.Match) -> str:
-        word = match.group(0)
-        fixed = corrections.get(word.lower())
-        if not fixed:
-            return word
-        return fixed[:1].upper() + fixed[1:] if word[:1].isupper() else fixed
-
-    return _WORD.sub(read, title)
 
 
 def _item(fields: dict, matcher: TermMatcher | None) -> Item:
