@@ -19,7 +19,7 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.lang.stopwords import stoplists
 
 from .folding import fold
-from .morphology import lemma_stem, split_compound
+from .morphology import is_swedish_word, lemma_stem, split_compound
 
 # Words with inner hyphens or apostrophes stay one token ("BOB-råden",
 # "covid-19"); their parts are added by HyphenPartsFilter.
@@ -89,6 +89,34 @@ class CompoundPartsFilter(Filter):
             token.text = text
 
 
+class NonWordFilter(Filter):
+    """At query time, pass on only the words that are not Swedish words.
+
+    Folding merges words ("gäng" and "gång" are both "gang"), so a query word
+    that is a Swedish word as typed, or that carries its diacritics, is not
+    looked for in the folded fields at all: "lag" never finds "läget". Words
+    that are not words ("Umea", "lagesbild") are, and find "Umeå" and
+    "lägesbild" there. ``strict=False`` turns this off, for the second try of
+    a query that found nothing ("hedersrelaterat vald").
+    """
+
+    def __init__(self, strict: bool = True) -> None:
+        self.strict = strict
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if self.strict and token.mode == "query" and _is_word(token.text):
+                continue
+            yield token
+
+
+def _is_word(word: str) -> bool:
+    return bool(_DIACRITICS.intersection(word)) or is_swedish_word(word)
+
+
+_DIACRITICS = frozenset("åäöéü")
+
+
 class FoldFilter(Filter):
     """Fold diacritics and digit-for-letter OCR errors: "l6ften" ~ "löften"."""
 
@@ -113,18 +141,27 @@ def exact_analyzer():
 
 
 def stem_analyzer():
-    """Swedish stems: inflected forms meet ("ungdomar" ~ "ungdom")."""
-    return _base() | SwedishStemFilter()
-
-
-def fold_analyzer():
-    """Stems of folded words and compound parts: the broadest field.
-
-    Matches queries without å/ä/ö, OCR-damaged text and parts of compounds.
-    Folding comes before stemming so that a word typed without diacritics
-    ("umea") is stemmed exactly like the folded original ("umeå").
+    """Swedish stems and compound parts: inflected forms meet ("ungdomar" ~
+    "ungdom"), and a part finds its compound ("narkotika" ~ "narkotikabeslag").
     """
-    return _base() | CompoundPartsFilter() | FoldFilter() | SwedishStemFilter()
+    return _base() | CompoundPartsFilter() | SwedishStemFilter()
+
+
+def fold_analyzer(strict: bool = True):
+    """Stems of folded words and compound parts: for damaged text and non-words.
+
+    Matches queries without å/ä/ö and OCR-damaged text. Folding comes before
+    stemming so that a word typed without diacritics ("umea") is stemmed
+    exactly like the folded original ("umeå"). Query words that are Swedish
+    words skip this field (see NonWordFilter) unless ``strict`` is off.
+    """
+    return (
+        _base()
+        | NonWordFilter(strict)
+        | CompoundPartsFilter()
+        | FoldFilter()
+        | SwedishStemFilter()
+    )
 
 
 def name_analyzer():
@@ -163,6 +200,6 @@ def word_forms(word: str) -> dict[str, frozenset[str]]:
     parts = [p for w in words for p in split_compound(w)]
     return {
         "exact": frozenset(words),
-        "stem": frozenset(lemma_stem(w) for w in words),
+        "stem": frozenset(lemma_stem(w) for w in words + parts),
         "fold": frozenset(lemma_stem(fold(w)) for w in words + parts),
     }

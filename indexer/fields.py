@@ -11,9 +11,11 @@ from .schema import make_item_id
 def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
     """The index document of one item.
 
-    OCR'd items are corrected towards the lexicon (``lexicon``) in the folded
-    fields only; the exact and stemmed fields keep the characters on the page,
-    which highlighting marks.
+    OCR'd items are corrected towards the lexicon (``lexicon``) in the
+    stemmed and folded fields, so "Iagen" is found as "lagen" without
+    folding; the exact field and the stored text keep the characters on the
+    page, which highlighting marks. Their folded text also goes into the
+    OCR-only fields, which every query word searches.
     """
     fixed = correct_item(item, lexicon)
     fields = {
@@ -29,8 +31,10 @@ def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
         "item_title": item.title,
         "item_title_fold": fixed.title,
         "body": item.text,
-        "body_stem": item.text,
+        "body_stem": fixed.body,
         "body_fold": fixed.body,
+        "item_title_ocr": fixed.title if item.ocr else "",
+        "body_ocr": fixed.body if item.ocr else "",
         "people": fixed.people,
         "presenter": ",".join(item.presenters),
         "title": doc.title,

@@ -18,6 +18,7 @@ with and without diacritics.
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 
@@ -29,12 +30,29 @@ from .lexicon import Lexicon, base_lexicon
 MIN_COMPOUND = 7  # shorter words are rarely compounds worth splitting
 MAX_COMPOUND = 40  # longer "words" are noise; splitting them costs O(n²)
 MIN_PART_ZIPF = 2.5  # parts must be real, reasonably common words
-MAX_WHOLE_ZIPF = 4.0  # very common words ("polisen") are not split ("pol" + "isen")
+MAX_WHOLE_ZIPF = 4.3  # common words ("polisen", "förrän") are not split
 KNOWN_ZIPF = 2.0
-SHORT_PART_ZIPF = 4.5  # three-letter parts only when very common ("död", "lag")
-PART_PENALTY = 0.75  # a three-part split must be that much better than a two-part one
+DIACRITIC_MARGIN = 1.0  # "vald" (4.0) is a word of its own next to "våld" (4.8)
+SHORT_PART_ZIPF = 3.3  # three-letter parts only when common ("rån", "dåd", "lag")
+PART_PENALTY = 1.0  # each further level of nesting must earn its place
+COMMON_PART_ZIPF = 6.0  # parts this common are function words ("ingen", "när")
+STEM_PENALTY = 0.5
 WHOLE_MARGIN = 0.3  # a known word splits only if its parts are this much more common
 _VOWELS = set("aeiouyåäö")
+# Suffixes and prefixes that are also words: "samordnaren" is not "sam" + "ordna"
+# + "ren", "sjukdomar" not "sjuk" + "domar". They are never compound parts.
+# Function words and inflections are not parts either: "bostadsinbrott" is not
+# "bostad" + "sin" + "brott", "målades" not "måla" + "des".
+_BOUND = frozenset(
+    {"ren", "are", "aren", "het", "heten", "ing", "ingen", "ning", "dom", "domen",
+     "domar", "skap", "else", "sam", "lig", "ande", "ende", "tion",
+     "sin", "sitt", "sina", "min", "mitt", "din", "ditt", "hans", "hon", "han",
+     "man", "kan", "ska", "var", "vid", "dem", "den", "det", "att", "som", "och",
+     "från", "till", "över", "under", "efter", "eller", "inte", "hade", "har",
+     "des", "ade", "ades", "ats", "ens", "ets", "ers", "arna", "erna", "orna",
+     "med", "mot", "för", "på", "av", "om", "ut", "än", "ner", "san", "före",
+     "inför", "genom", "bland", "mellan", "utan"}
+)  # fmt: skip
 _LOCAL = threading.local()  # Snowball stemmers keep state: one per thread
 
 
@@ -69,46 +87,145 @@ def _modifier_bases(modifier: str) -> list[str]:
     return bases
 
 
-@lru_cache(maxsize=200_000)
-def split_compound(word: str) -> tuple[str, ...]:
-    """The parts of a compound, modifier parts in dictionary form; () if none.
+@lru_cache(maxsize=500_000)
+def _word_zipf(word: str) -> float:
+    """Frequency of the word exactly as spelt: "lag" is not "läg"."""
+    return _lexicon().frequency(word)
 
-    Each part must be a common word; a split into more parts must earn it
-    (PART_PENALTY per extra part), and a word the lexicon knows is split
-    only when its parts are clearly more common than it is, so inflected
-    forms like *ungdomarnas* are not cut into *ung* + *domarnas*.
+
+@lru_cache(maxsize=200_000)
+def compound_split(word: str) -> tuple[str, str, str] | None:
+    """The best split of a compound into modifier and head, or None.
+
+    An inflected word is split as its stem, the ending going back on the
+    head: *lägesbilden* is *läges* + *bilden*, while *beskära* (a form of
+    *beskär*) and *startas* are no compounds at all, whatever *besk* + *ära*
+    and *star* + *tas* look like.
+    """
+    stem = _snowball(word)
+    if stem == word or not word.startswith(stem):
+        return _split(word, "")
+    ending = word[len(stem) :]
+    split = _split(stem, ending)
+    if split is None:
+        return None
+    modifier, base, head = split
+    return modifier, base, head + ending
+
+
+@lru_cache(maxsize=200_000)
+def _split(word: str, ending: str) -> tuple[str, str, str] | None:
+    """compound_split of a stem whose word ends in ``ending``.
+
+    Heads are judged as they are written, with the ending: *anteckningar*
+    is a far commoner word than the stem *anteckning*.
+
+    Returns (modifier as written, its dictionary form, head): *brottsoffret*
+    is ("brotts", "brott", "offret"). Swedish compounds are right-headed, so
+    one binary split at a time finds the structure; either side may itself
+    be a compound (*trygghetsvandrings* + *rapporten*). Words are looked up
+    exactly as spelt, so *lägesbild* is *läge* + *bild*, never *lag* +
+    *bild*; a word the lexicon knows well is not split (*förrän*, *vardagen*),
+    nor one whose parts are not clearly more common than it is.
     """
     if not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
-        return ()
-    whole = _zipf(word)
+        return None
+    whole = max(_word_zipf(word), _word_zipf(word + ending))
     if whole >= MAX_WHOLE_ZIPF:
-        return ()
-    best_score, best = whole + WHOLE_MARGIN if whole else 0.0, ()
-    for cut in range(3, len(word) - 3):
-        for parts in _splits_at(word, cut):
-            if any(len(p) == 3 and _zipf(p) < SHORT_PART_ZIPF for p in parts):
-                continue  # "Ersboda" is not "ers" + "boda"
-            score = min(_zipf(p) for p in parts) - PART_PENALTY * (len(parts) - 2)
-            if score >= MIN_PART_ZIPF and score > best_score:
-                best_score, best = score, parts
+        return None
+    best_score, best = whole + WHOLE_MARGIN if whole else 0.0, None
+    for cut in range(3, len(word) - (1 if ending else 2)):
+        head, modifier = word[cut:], word[:cut]
+        # As written with its ending; the bare stem ("beslag" of "beslagen")
+        # counts for a little less, it is often another word ("bygg").
+        head_score = max(_part_score(head + ending), _part_score(head) - STEM_PENALTY)
+        if head_score < MIN_PART_ZIPF:
+            continue
+        # The modifier's likeliest dictionary form: *trygghet*, not *trygghets*.
+        base = max(_modifier_bases(modifier), key=_part_score)
+        score = min(head_score, _part_score(base))
+        if score >= MIN_PART_ZIPF and score > best_score:
+            best_score, best = score, (modifier, base, head)
     return best
 
 
-def _splits_at(word: str, cut: int):
-    head = word[cut:]
-    heads = [(head,)] if _zipf(head) >= MIN_PART_ZIPF else []
-    if not heads and split_compound(head):
-        heads = [split_compound(head)]
-    for base in _modifier_bases(word[:cut]):
-        if len(base) >= 3:
-            for head_parts in heads:
-                yield (base, *head_parts)
+def _part_score(part: str) -> float:
+    """How good a compound part is: its frequency, or its own parts' (nested)."""
+    if len(part) < 3 or part in _BOUND:
+        return 0.0
+    zipf = _word_zipf(part)
+    if zipf >= COMMON_PART_ZIPF:
+        return 0.0  # function words are not parts: "hotellnär|ingen"
+    if len(part) == 3 and zipf < SHORT_PART_ZIPF:
+        return 0.0  # "Ersboda" is not "ers" + "boda"
+    if zipf < MIN_PART_ZIPF and len(part) >= MIN_COMPOUND:
+        inner = compound_split(part)
+        if inner is not None:
+            return min(_part_score(inner[1]), _part_score(inner[2])) - PART_PENALTY
+    return zipf
+
+
+def _atoms(word: str) -> list[tuple[str, str]]:
+    """The smallest parts of a word: (as written, dictionary form) each."""
+    split = compound_split(word)
+    if split is None:
+        return [(word, word)]
+    modifier, base, head = split
+    left = _atoms(base)
+    written = "".join(a[0] for a in left[:-1])
+    left[-1] = (modifier[len(written) :], left[-1][1])  # keep the linking letter
+    return left + _atoms(head)
+
+
+@lru_cache(maxsize=200_000)
+def split_compound(word: str) -> tuple[str, ...]:
+    """Every part of a compound at every level, in dictionary form; () if none.
+
+    *trygghetsvandringsrapporten* gives *trygghet*, *vandring*, *rapporten*
+    and the inner compounds *trygghetsvandring* and *vandringsrapporten*.
+    Parts too short or too common to mean anything alone are left out.
+    """
+    atoms = _atoms(word)
+    if len(atoms) < 2:
+        return ()
+    parts = [base for _, base in atoms]
+    for i in range(len(atoms)):
+        for j in range(i + 1, len(atoms)):
+            if (i, j) != (0, len(atoms) - 1):
+                written = "".join(a[0] for a in atoms[i:j])
+                parts.append(written + atoms[j][1])
+    return tuple(dict.fromkeys(p for p in parts if len(p) >= 3))
 
 
 @lru_cache(maxsize=500_000)
 def is_known(word: str) -> bool:
-    """A word of the lexicon, or a compound of such words."""
-    return _zipf(word) >= KNOWN_ZIPF or bool(split_compound(word))
+    """A word of the lexicon, or a compound of such words (diacritics folded)."""
+    return _zipf(word) >= KNOWN_ZIPF or compound_split(word) is not None
+
+
+@lru_cache(maxsize=200_000)
+def is_swedish_word(word: str) -> bool:
+    """A word of the lexicon or a compound of such, exactly as spelt.
+
+    A query word that is one means that word and no other: "lag" is not a
+    diacritic-free "läg", so it is not folded. A spelling far rarer than the
+    same letters with å, ä or ö is that word typed without them ("umea",
+    "gang", "overgripande"), whatever stray use the word list has of it.
+    """
+    if lost_diacritics(word):
+        return False
+    return _word_zipf(word) >= KNOWN_ZIPF or compound_split(word) is not None
+
+
+@lru_cache(maxsize=200_000)
+def lost_diacritics(word: str) -> bool:
+    """Whether a word reads as a commoner word typed without å, ä or ö."""
+    if fold_letters(word) != word:
+        return False
+    best = _lexicon().best_for_folded(word)
+    if best is None or best == word:
+        return False
+    return _word_zipf(best) >= _word_zipf(word) + DIACRITIC_MARGIN
 
 
 def _lemma_once(word: str) -> str:
@@ -120,6 +237,8 @@ def _lemma_once(word: str) -> str:
         return word[:-3] + "er"  # brottsoffret -> brottsoffer
     if word.endswith("et") and is_known(word[:-1]):
         return word[:-1]  # medborgarlöftet -> medborgarlöfte
+    if word.endswith("et") and word[-3] not in _VOWELS and is_known(word[:-2]):
+        return word[:-2]  # förbundet -> förbund (Snowball keeps -et)
     if word.endswith("na") and word[-3] not in _VOWELS and is_known(word[:-2] + "en"):
         return word[:-2] + "en"  # motorburna -> motorburen
     if (
@@ -132,9 +251,31 @@ def _lemma_once(word: str) -> str:
     return word
 
 
+_DERIVED = re.compile(r"(?<=..)(l?ig)(t|a|e|are|ast|aste)?$")
+# Past tense of -a verbs: Snowball cuts it down to a stem that may be another
+# word ("målade" -> "mål"); where it would, the tense mark stays ("målad").
+_PAST = re.compile(r"(?<=...)ad(e|es|ed|ade)?$")
+
+
 @lru_cache(maxsize=200_000)
 def lemma_stem(word: str) -> str:
-    """Snowball's stem of the word, after undoing the inflections it misses."""
+    """Snowball's stem of the word, after undoing the inflections it misses.
+
+    A compound is its modifier as written plus its head's stem, so the head
+    is lemmatised even when the lexicon does not know the whole compound:
+    *kommunförbundet* and *kommunförbund* meet. Adjectives in -lig/-ig keep
+    their suffix, which Snowball drops: *personlig* is not *person*, *viktig*
+    not *vikt*.
+    """
+    split = compound_split(word)
+    if split is not None:
+        return split[0] + lemma_stem(split[2])
+    past = _PAST.search(word)
+    if past and _word_zipf(word[: past.start()]) >= KNOWN_ZIPF:
+        return word[: past.start() + 2]  # målade -> målad, not mål (the noun)
+    derived = _DERIVED.search(word)
+    if derived and _zipf(word[: derived.end(1)]) >= KNOWN_ZIPF:
+        return word[: derived.end(1)]
     base = _lemma_once(word)
     if base != word:
         base = _lemma_once(base)  # medborgarlöftets -> ...löftet -> ...löfte

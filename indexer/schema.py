@@ -2,7 +2,8 @@
 
 Each item carries its document's fields (doc_id, source, type, title, date,
 year) so that filters and facets never need a join. The body is indexed three
-ways (exact, stemmed, folded) so that ranking can prefer the closest match.
+ways (exact, stemmed, folded) so that ranking can prefer the closest match;
+OCR'd items a fourth way, folded for every query word.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from .analysis import exact_analyzer, fold_analyzer, name_analyzer, stem_analyze
 
 # Bump when the schema or the analysis changes: an index with another version
 # is rebuilt from scratch instead of mixing old and new analysis.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Query fields and their weights: heading above body; exact above stem above
 # folded (so clean text outranks its OCR-damaged or diacritic-less look-alikes).
@@ -23,10 +24,21 @@ QUERY_FIELDS: dict[str, float] = {
     "body": 1.6,
     "body_stem": 1.2,
     "body_fold": 0.6,
+    "item_title_ocr": 0.5,
+    "body_ocr": 0.4,
     "people": 2.0,
 }
-BODY_FIELDS = {"body": "exact", "body_stem": "stem", "body_fold": "fold"}
-TITLE_FIELDS = {"item_title": "stem", "item_title_fold": "fold"}
+BODY_FIELDS = {
+    "body": "exact",
+    "body_stem": "stem",
+    "body_fold": "fold",
+    "body_ocr": "ocr",
+}
+TITLE_FIELDS = {
+    "item_title": "stem",
+    "item_title_fold": "fold",
+    "item_title_ocr": "ocr",
+}
 
 
 def get_schema() -> Schema:
@@ -46,6 +58,9 @@ def get_schema() -> Schema:
         body=TEXT(analyzer=exact_analyzer()),
         body_stem=TEXT(analyzer=stem_analyzer()),
         body_fold=TEXT(analyzer=fold_analyzer()),
+        # OCR'd items only: every query word folded, for damage left uncorrected.
+        item_title_ocr=TEXT(analyzer=fold_analyzer(strict=False)),
+        body_ocr=TEXT(analyzer=fold_analyzer(strict=False)),
         people=TEXT(analyzer=name_analyzer()),
         # Names exactly as written, one term each: the presenter facet and filter.
         presenter=KEYWORD(commas=True, lowercase=False, scorable=False),

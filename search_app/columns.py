@@ -37,6 +37,10 @@ class ItemColumns:
             )
         self.presenter_keys = {name.casefold(): name for name in self.docs["presenter"]}
         self._rank = _date_rank(index, self.size)
+        self.ocr = np.zeros(self.size, dtype=bool)  # items read by OCR
+        for value, docnums in index.values("ocr"):
+            if value == "true":
+                self.ocr[docnums] = True
 
     def allowed(self, **wanted: str | None) -> np.ndarray | None:
         """Items with every given value, as a mask (None: no filter asked for)."""

@@ -15,7 +15,7 @@ from whoosh.support.levenshtein import levenshtein
 
 from indexer.ocrfix import damage_variants
 
-FUZZY_FIELD = "body_fold"
+FUZZY_FIELDS = ("body_fold", "body_ocr")  # OCR fallbacks look in the folded fields
 FUZZY_MIN_CHARS = 7  # shorter words have too many neighbours to guess at
 FUZZY_BOOST = 0.3  # below every exact, stemmed and folded match
 CONFUSION_MIN_CHARS = 6
@@ -35,27 +35,30 @@ def with_fallbacks(q, reader):
     """
 
     def expand(node):
-        if not isinstance(node, Q.Term) or node.fieldname != FUZZY_FIELD:
+        if not isinstance(node, Q.Term) or node.fieldname not in FUZZY_FIELDS:
             return node
+        if getattr(node, "truncated", False):
+            return node  # a truncation's words are indexed words, not misreadings
+        field = node.fieldname
         text = node.text.decode() if isinstance(node.text, bytes) else node.text
         if len(text) > FALLBACK_MAX_CHARS:
             return node
-        extra = _confusions(reader, text, node.boost)
-        if len(text) >= FUZZY_MIN_CHARS and (FUZZY_FIELD, text) not in reader:
-            near = terms_within(reader, FUZZY_FIELD, text, 1, prefix=2)
-            extra += [Q.Term(FUZZY_FIELD, w, boost=node.boost * FUZZY_BOOST)
+        extra = _confusions(reader, field, text, node.boost)
+        if len(text) >= FUZZY_MIN_CHARS and (field, text) not in reader:
+            near = terms_within(reader, field, text, 1, prefix=2)
+            extra += [Q.Term(field, w, boost=node.boost * FUZZY_BOOST)
                       for w in list(near)[:MAX_VARIANTS]]  # fmt: skip
         return Q.Or([node, *extra]) if extra else node
 
     return q.accept(expand)
 
 
-def _confusions(reader, text: str, boost: float) -> list:
+def _confusions(reader, field: str, text: str, boost: float) -> list:
     if len(text) < CONFUSION_MIN_CHARS:
         return []
-    found = [v for v in sorted(damage_variants(text)) if (FUZZY_FIELD, v) in reader]
+    found = [v for v in sorted(damage_variants(text)) if (field, v) in reader]
     return [
-        Q.Term(FUZZY_FIELD, v, boost=boost * CONFUSION_BOOST)
+        Q.Term(field, v, boost=boost * CONFUSION_BOOST)
         for v in found[:MAX_VARIANTS]
     ]
 

@@ -1,8 +1,9 @@
 """From an engine query back to the words it matched in an item's text.
 
 The service side of highlighting: finds the character spans of the query's
-words (exact, stemmed, folded, or OCR-corrected) in the original text. What
-the reader sees of them, escaped and marked, is made by ``highlight``.
+words (exact, stemmed, folded, or OCR-corrected) in the original text, and
+of its phrases only where they stand as phrases. What the reader sees of
+them, escaped and marked, is made by ``highlight``.
 """
 
 from __future__ import annotations
@@ -19,37 +20,62 @@ from .vocabulary import Span
 class TermMatcher:
     """Finds, in an item's original text, the words a query matched.
 
-    The query's terms are per field (exact, stemmed, folded); a word of the
-    text matches when its form for that field is among them. OCR corrections
-    made at index time count for the folded form.
+    The query's terms are per field (exact, stemmed, folded, folded in OCR'd
+    items only); a word of the text matches when its form for that field is
+    among them. OCR corrections made at index time count for the stemmed and
+    folded forms. The words of a phrase are marked only where they stand as
+    the phrase, never on their own.
     """
 
     def __init__(self, q, reader) -> None:
-        kinds = {**BODY_FIELDS, **TITLE_FIELDS}
-        self.terms: dict[str, set[str]] = {"exact": set(), "stem": set(), "fold": set()}
+        self.terms: dict[str, set[str]] = {
+            "exact": set(),
+            "stem": set(),
+            "fold": set(),
+            "ocr": set(),
+        }
+        self.phrases: list[tuple[str, tuple[str, ...], int]] = []
         # The words of a page repeat: each is matched once.
         self._seen: dict[tuple[str, str | None], bool] = {}
         for field, text in _positive_terms(q, reader):
-            kind = kinds.get(field)
+            kind = _KINDS.get(field)
             if kind:
-                self.terms[kind].add(text.decode() if isinstance(text, bytes) else text)
+                self.terms[kind].add(_text(text))
+        for field, words, slop in _positive_phrases(q):
+            kind = _KINDS.get(field)
+            if kind and words:
+                self.phrases.append((kind, words, slop))
         self._keys = {fold(t)[:2] for terms in self.terms.values() for t in terms}
+        self._keys |= {fold(w)[:2] for _, words, _ in self.phrases for w in words}
 
-    def matches(self, word: str, correction: str | None = None) -> bool:
-        known = self._seen.get((word, correction))
+    def matches(
+        self, word: str, correction: str | None = None, ocr: bool = False
+    ) -> bool:
+        key = (word, correction, ocr)
+        known = self._seen.get(key)
         if known is None:
-            known = self._seen[(word, correction)] = self._matches(word, correction)
+            known = self._seen[key] = self._matches(word, correction, ocr)
         return known
 
-    def _matches(self, word: str, correction: str | None) -> bool:
-        corrected = correction.lower() if correction else None
-        if corrected and self._may_match(corrected):
-            if word_forms(corrected)["fold"] & self.terms["fold"]:
-                return True
-        if not self._may_match(word):
-            return False
-        forms = word_forms(word)
-        return any(forms[kind] & self.terms[kind] for kind in self.terms)
+    def _matches(self, word: str, correction: str | None, ocr: bool) -> bool:
+        kinds = [("exact", "exact"), ("stem", "stem"), ("fold", "fold")]
+        if ocr:
+            kinds.append(("fold", "ocr"))  # folded forms meet the OCR-only terms
+        return any(
+            forms[form] & self.terms[kind]
+            for forms in self._forms(word, correction)
+            for form, kind in kinds
+        )
+
+    def _forms(self, word: str, correction: str | None) -> list[dict]:
+        """The word's forms, and its correction's stemmed and folded forms."""
+        out = []
+        if correction and self._may_match(correction.lower()):
+            fixed = word_forms(correction.lower())
+            out.append({**fixed, "exact": frozenset()})
+        if self._may_match(word):
+            out.append(word_forms(word))
+        return out
 
     def _may_match(self, word: str) -> bool:
         """False when no form of the word can be a query term: skips its analysis.
@@ -61,19 +87,73 @@ class TermMatcher:
         folded = fold(word)
         return any(key in folded for key in self._keys)
 
-    def spans(self, text: str, corrections: dict[str, str]) -> list[Span]:
-        if not any(self.terms.values()):
+    def spans(
+        self, text: str, corrections: dict[str, str], ocr: bool = False
+    ) -> list[Span]:
+        """The words of ``text`` the query matched; ``ocr``: the item is a scan."""
+        if not any(self.terms.values()) and not self.phrases:
             return []
-        return [
+        tokens = list(token_spans(text))
+        marked = {
             (start, end)
-            for start, end, word in token_spans(text)
-            if self.matches(word, corrections.get(word))
+            for start, end, word in tokens
+            if self.matches(word, corrections.get(word), ocr)
+        }
+        if self.phrases:
+            marked |= self._phrase_spans(tokens, corrections, ocr)
+        return sorted(marked)
+
+    def _phrase_spans(self, tokens, corrections, ocr) -> set[Span]:
+        """Where each phrase stands: its words in order, within its slop."""
+        words = [
+            (start, end, self._forms(word, corrections.get(word)))
+            for start, end, word in tokens
+            if word_forms(word)["exact"]  # stop words hold no phrase position
         ]
+        found: set[Span] = set()
+        for kind, phrase, slop in self.phrases:
+            if kind == "ocr" and not ocr:
+                continue
+            for first in range(len(words)):
+                run = _phrase_at(words, first, kind, phrase, slop)
+                found.update((words[n][0], words[n][1]) for n in run)
+        return found
+
+
+_KINDS = {**BODY_FIELDS, **TITLE_FIELDS}
+
+
+def _text(term) -> str:
+    return term.decode() if isinstance(term, bytes) else term
+
+
+def _phrase_at(words, first: int, kind: str, phrase, slop: int) -> list[int]:
+    """Positions of the phrase's words if it starts at ``first``, else []."""
+    form = "fold" if kind == "ocr" else kind
+    run, at = [], first
+    for n, term in enumerate(phrase):
+        limit = at + 1 if n == 0 else min(at + slop + 1, len(words))
+        hit = next(
+            (
+                i
+                for i in range(at, limit)
+                if any(term in forms[form] for forms in words[i][2])
+            ),
+            None,
+        )
+        if hit is None:
+            return []
+        run.append(hit)
+        at = hit + 1
+    return run
 
 
 def _positive_terms(q, reader):
-    """Terms of the query that a matching item contains (not the NOT-ed ones)."""
-    if q is None or isinstance(q, Q.Not):
+    """Terms of the query that a matching item contains (not the NOT-ed ones).
+
+    The words of phrases are left to ``_positive_phrases``.
+    """
+    if q is None or isinstance(q, (Q.Not, Q.Phrase)):
         return
     if isinstance(q, Q.AndNot):
         yield from _positive_terms(q.a, reader)
@@ -83,3 +163,18 @@ def _positive_terms(q, reader):
         return
     for child in q.children():
         yield from _positive_terms(child, reader)
+
+
+def _positive_phrases(q):
+    """(field, words, slop) of every phrase of the query, not the NOT-ed ones."""
+    if q is None or isinstance(q, Q.Not):
+        return
+    if isinstance(q, Q.Phrase):
+        yield q.fieldname, tuple(_text(w) for w in q.words), max(q.slop, 1)
+        return
+    if isinstance(q, Q.AndNot):
+        yield from _positive_phrases(q.a)
+        return
+    if not q.is_leaf():
+        for child in q.children():
+            yield from _positive_phrases(child)

@@ -1,18 +1,23 @@
 """From what a user typed to a bounded engine query.
 
-The parser (its operators, Swedish ones too, and no field or range syntax)
+The parser (its operators, Swedish ones too, and no field or range syntax;
+strict about Swedish words, or lenient for a query typed without å, ä, ö),
+the rewriting of compounds into themselves or their parts near each other,
 and the bounds that cap the work one query can cause or refuse it with a
 reason the user can act on.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 
 from whoosh import query as Q
 from whoosh.qparser import MultifieldParser, OperatorsPlugin
 from whoosh.qparser.plugins import FieldsPlugin, RangePlugin
 
+from indexer.analysis import NonWordFilter, token_spans
+from indexer.morphology import compound_split, lost_diacritics
 from indexer.schema import QUERY_FIELDS
 
 from .vocabulary import QueryRefused
@@ -22,9 +27,13 @@ MIN_PREFIX = 2  # letters before the first * or ?
 MAX_WORDS = 60  # leaf terms a query may have before it is refused
 MAX_TOTAL_EXPANSIONS = 1024  # terms all truncations of one query may stand for
 # Phrases are matched position by position, the costliest thing a query does.
-# The folded body field is lemmatised too, so a stemmed-body phrase finds
-# nothing it does not; likewise the folded title next to the stemmed one.
-REDUNDANT_PHRASE_FIELDS = {"body_stem", "item_title_fold"}
+# The folded title field finds no phrase the stemmed title and the folded
+# body do not.
+REDUNDANT_PHRASE_FIELDS = {"item_title_fold"}
+# Truncations are expanded where they find words the other fields do not:
+# the stemmed body's words start like the exact body's, and the OCR-only
+# fields' corrected words are in the stemmed and folded fields.
+NO_TRUNCATION_FIELDS = {"body_stem", "body_ocr", "item_title_ocr"}
 
 _OPERATOR_WORDS = re.compile(r"\b(AND|OR|NOT|OCH|ELLER|INTE)\b")
 
@@ -45,12 +54,16 @@ def parse(parser: MultifieldParser, text: str):
             raise QueryRefused("the query could not be read") from None
 
 
-def make_parser(schema) -> MultifieldParser:
+def make_parser(schema, strict: bool = True) -> MultifieldParser:
     """Default field group AND; Swedish operators too; no field syntax.
 
     Field syntax is off so that "§ 5: budget" is searched as text.
-    Ranges are off too.
+    Ranges are off too. ``strict=False`` also looks for the query's Swedish
+    words in the folded fields (see ``indexer.analysis.NonWordFilter``): the
+    second try of a query that found nothing.
     """
+    if not strict:
+        schema = _lenient(schema)
     parser = MultifieldParser(list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS)
     parser.remove_plugin_class(FieldsPlugin)
     # Ranges ("[a TO z]") over words walk the vocabulary and mean nothing here.
@@ -71,6 +84,26 @@ def make_parser(schema) -> MultifieldParser:
 # --- bounds ------------------------------------------------------------------------
 
 
+def typed_without_diacritics(text: str) -> bool:
+    """Whether the query shows a user without å, ä and ö on the keyboard.
+
+    One word that reads as a commoner word without its diacritics ("umea",
+    "overgripande") is enough: then every word of the query may stand for
+    one with them ("overgripande mal" is "övergripande mål").
+    """
+    return any(lost_diacritics(word) for _, _, word in token_spans(text))
+
+
+def _lenient(schema):
+    """A copy of the schema whose folded fields fold every query word."""
+    schema = copy.deepcopy(schema)
+    for _, field in schema.items():
+        for part in getattr(getattr(field, "analyzer", None), "items", ()):
+            if isinstance(part, NonWordFilter):
+                part.strict = False
+    return schema
+
+
 def bound(q, reader):
     """Cap the work a query can cause, or refuse it with a reason.
 
@@ -85,6 +118,9 @@ def bound(q, reader):
     def visit(node):
         nonlocal leaves, expanded
         if isinstance(node, Q.Phrase) and node.fieldname in REDUNDANT_PHRASE_FIELDS:
+            return Q.NullQuery
+        truncation = isinstance(node, (Q.Wildcard, Q.Prefix))
+        if truncation and node.fieldname in NO_TRUNCATION_FIELDS:
             return Q.NullQuery
         if isinstance(node, Q.Every):
             node = Q.Every()  # one walk over the items, not one per field
@@ -127,4 +163,37 @@ def _expand_truncation(node, reader):
     field = node.fieldname
     words.sort(key=lambda w: -reader.doc_frequency(field, w))
     terms = [Q.Term(field, w, boost=node.boost) for w in words[:MAX_EXPANSIONS]]
+    for term in terms:
+        term.truncated = True  # indexed words: no misreadings to add (fallbacks)
     return Q.Or(terms) if terms else Q.NullQuery
+
+
+# --- compounds -----------------------------------------------------------------
+
+COMPOUND_NEAR_BOOST = 0.5  # the compound's parts apart rank below the compound
+COMPOUND_NEAR_SLOP = 4  # "brottslighet bland unga ungdomar": words between
+_BARE_WORD = re.compile(r"(?<![\w*?~^:])([^\W\d_]{7,})(?![\w*?~^:])")
+
+
+def expand_compounds(text: str) -> str:
+    """Let each compound also be found as its parts written near each other.
+
+    "ungdomsbrottslighet" becomes '(ungdomsbrottslighet OR "ungdom
+    brottslighet"~4^0.5 OR "brottslighet ungdom"~4^0.5)', so "brottslighet
+    bland ungdomar" is found too, below the compound itself. Quoted phrases,
+    truncations and operators are left as they are.
+    """
+    pieces = re.split(r'("[^"]*")', text)
+    for n in range(0, len(pieces), 2):  # even pieces are outside quotes
+        pieces[n] = _BARE_WORD.sub(_compound_group, pieces[n])
+    return "".join(pieces)
+
+
+def _compound_group(match: re.Match) -> str:
+    word = match.group(1)
+    split = compound_split(word.lower())
+    if split is None or word.isupper():
+        return word
+    _, base, head = split
+    near = f"~{COMPOUND_NEAR_SLOP}^{COMPOUND_NEAR_BOOST}"
+    return f'({word} OR "{base} {head}"{near} OR "{head} {base}"{near})'

@@ -26,7 +26,13 @@ from indexer.store import SYNONYMS_FILE, live_generation
 from .columns import ItemColumns
 from .fallbacks import suggest, with_fallbacks
 from .matching import TermMatcher
-from .queryparse import bound, make_parser, parse
+from .queryparse import (
+    bound,
+    expand_compounds,
+    make_parser,
+    parse,
+    typed_without_diacritics,
+)
 from .scoring import Engine
 from .synonyms import SynonymFile, expand_synonyms
 from .vocabulary import (
@@ -40,6 +46,9 @@ from .vocabulary import (
     SearchParams,
     SearchResponse,
 )
+
+OCR_RANK_FACTOR = 0.8
+RETRY_MAX_WORDS = 12  # longer queries that find nothing are not tried again
 
 
 def _close_all(open_searchers: dict, lock: threading.Lock) -> None:
@@ -79,6 +88,7 @@ class SearchService:
                 self._ix = whoosh_index.open_dir(str(live))
                 self._generation = live
                 self._parser = make_parser(self._ix.schema)
+                self._lenient_parser = make_parser(self._ix.schema, strict=False)
             return self._ix
 
     def _searcher(self):
@@ -107,14 +117,34 @@ class SearchService:
         self._finalizer()
 
     def _parse(self, text: str, searcher):
-        """User text to engine query: synonyms, operators, fallbacks; None if empty."""
+        """User text to engine query: synonyms, operators, fallbacks; None if empty.
+
+        Swedish words are first looked for as themselves only. A query typed
+        without å, ä and ö ("overgripande mal") folds all its words; one that
+        finds nothing is tried again folded, so a word typed without its
+        diacritics that is also a word of its own still finds something.
+        """
         if not text.strip():
             return None
         text = expand_synonyms(text[:MAX_QUERY_CHARS], self._synonyms.groups())
-        q = parse(self._parser, text)
+        text = expand_compounds(text)
+        if typed_without_diacritics(text):
+            return self._parse_with(self._lenient_parser, text, searcher)
+        q = self._parse_with(self._parser, text, searcher)
+        short = len(text.split()) <= RETRY_MAX_WORDS  # bounds a query's cost
+        if q is not None and short and not self._finds_anything(q, searcher):
+            q = self._parse_with(self._lenient_parser, text, searcher) or q
+        return q
+
+    def _parse_with(self, parser, text: str, searcher):
+        q = parse(parser, text)
         if q is Q.NullQuery:
             return None
         return with_fallbacks(bound(q, searcher.reader()), searcher.reader())
+
+    def _finds_anything(self, q, searcher) -> bool:
+        _, engine = self._view(searcher)
+        return bool(engine.evaluate(q, searcher).mask.any())
 
     def suggest(self, text: str) -> str | None:
         """A "Menade du …?" spelling of the query that finds something, if any."""
@@ -154,6 +184,9 @@ class SearchService:
             return response
         columns, engine = self._view(searcher)
         matches = engine.evaluate(q, searcher)
+        # A scan reads less reliably than clean text: among near-equal items
+        # the clean one (often the same text) comes first.
+        matches.scores[columns.ocr] *= OCR_RANK_FACTOR
         mask = matches.mask
         allowed = columns.allowed(
             year=params.year,
@@ -260,7 +293,7 @@ def _item_facts(fields: dict) -> dict:
 
 def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> Hit:
     text = fields.get("text") or ""
-    spans = matcher.spans(text, fields.get("corrections") or {})
+    spans = matcher.spans(text, fields.get("corrections") or {}, fields.get("ocr"))
     return {
         "doc_id": fields["doc_id"],
         "source": fields["source"],
@@ -281,9 +314,10 @@ def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> Hit:
 def _item(fields: dict, matcher: TermMatcher | None) -> Item:
     text = fields.get("text") or ""
     corrections = fields.get("corrections") or {}
-    spans = matcher.spans(text, corrections) if matcher else []
+    ocr = bool(fields.get("ocr"))
+    spans = matcher.spans(text, corrections, ocr) if matcher else []
     title = fields["item_title"]
-    title_spans = matcher.spans(title, corrections) if matcher else []
+    title_spans = matcher.spans(title, corrections, ocr) if matcher else []
     return {
         "item_id": fields["item_id"],
         "item_number": fields["item_number"],

@@ -34,10 +34,29 @@ DEFAULT_OUT_DIR = REPO_ROOT / "tests" / "artifacts" / "ocr_corpus"
 # The seed minutes that get damaged copies (003 is already an OCR'd agreement).
 MINUTES_PREFIXES = ("000", "001", "002", "004")
 DAMAGED_PREFIX = "ocr_"
+# Minutes and prose written for the evaluation (not part of the seed corpus).
+TEXTS_DIR = Path(__file__).resolve().parent / "texts"
 
 # Chance that a word of three letters or more is misread. Words that no confusion
 # applies to ("och", "till") come through intact, so about 20% of words change.
 WORD_DAMAGE_RATE = 0.3
+# Damage levels: file-name prefix -> chance that a word is misread. "light" is
+# a good scan (about 7% of words changed), "heavy" a poor one (about 30%).
+LEVELS = {"light": 0.1, "medium": WORD_DAMAGE_RATE, "heavy": 0.45}
+LEVEL_PREFIX = {"light": "ocr_light_", "medium": DAMAGED_PREFIX, "heavy": "ocr_heavy_"}
+# Copies beyond the medium ones of the seed minutes (write_damaged_corpus): the
+# written texts at one or two levels each, so that every level is measured.
+COPIES = {
+    "000": ("light",),
+    "002": ("light",),
+    "q01": ("light", "medium"),
+    "q02": ("medium",),
+    "q03": ("heavy",),
+    "q04": ("light",),
+    "q05": ("medium",),
+    "q06": ("light",),
+    "q07": ("heavy",),
+}
 # Chance that a damaged word also gets a second confusion.
 SECOND_DAMAGE_RATE = 0.15
 # Chance that a long word ending a line of running text is hyphenated across it.
@@ -110,7 +129,9 @@ def _damage_word(word: str, rng: random.Random) -> str:
     return damaged
 
 
-def _damage_segment(segment: str, rng: random.Random, stats: dict[str, int]) -> str:
+def _damage_segment(
+    segment: str, rng: random.Random, stats: dict[str, int], rate: float
+) -> str:
     """Damage the words of a stretch of plain text (no markup, no identifiers)."""
 
     def one(match: re.Match[str]) -> str:
@@ -118,7 +139,7 @@ def _damage_segment(segment: str, rng: random.Random, stats: dict[str, int]) -> 
         if len(word) < MIN_WORD:
             return word
         stats["words"] += 1
-        if rng.random() >= WORD_DAMAGE_RATE:
+        if rng.random() >= rate:
             return word
         new = _damage_word(word, rng)
         if new != word:
@@ -128,17 +149,19 @@ def _damage_segment(segment: str, rng: random.Random, stats: dict[str, int]) -> 
     return WORD.sub(one, segment)
 
 
-def _damage_line(line: str, rng: random.Random, stats: dict[str, int]) -> str:
+def _damage_line(
+    line: str, rng: random.Random, stats: dict[str, int], rate: float
+) -> str:
     """Damage one line, leaving protected spans and all TABs where they are."""
     if HEADER_ROW.match(line) or LABEL_LINE.match(line):
         return line
     out: list[str] = []
     pos = 0
     for match in PROTECTED.finditer(line):
-        out.append(_damage_cells(line[pos : match.start()], rng, stats))
+        out.append(_damage_cells(line[pos : match.start()], rng, stats, rate))
         out.append(match.group(0))
         pos = match.end()
-    out.append(_damage_cells(line[pos:], rng, stats))
+    out.append(_damage_cells(line[pos:], rng, stats, rate))
     return "".join(out)
 
 
@@ -180,13 +203,23 @@ def _hyphenate_lines(
     return out
 
 
-def _damage_cells(text: str, rng: random.Random, stats: dict[str, int]) -> str:
+def _damage_cells(
+    text: str, rng: random.Random, stats: dict[str, int], rate: float
+) -> str:
     """Damage each TAB-separated piece separately so no TAB can move."""
-    return "\t".join(_damage_segment(cell, rng, stats) for cell in text.split("\t"))
+    cells = text.split("\t")
+    return "\t".join(_damage_segment(cell, rng, stats, rate) for cell in cells)
 
 
-def damage_text(text: str, seed: int, stats: dict[str, int] | None = None) -> str:
+def damage_text(
+    text: str,
+    seed: int,
+    stats: dict[str, int] | None = None,
+    rate: float = WORD_DAMAGE_RATE,
+) -> str:
     """Return an OCR-damaged copy of a canonical-rendering text; same seed, same copy.
+
+    ``rate`` is the chance that a word of three letters or more is misread.
 
     ``stats`` (optional) receives ``words`` (words of three letters or more seen)
     ``damaged`` (words misread) and ``hyphenated`` (words broken over a line), to
@@ -197,7 +230,7 @@ def damage_text(text: str, seed: int, stats: dict[str, int] | None = None) -> st
     counts.setdefault("words", 0)
     counts.setdefault("damaged", 0)
     counts.setdefault("hyphenated", 0)
-    lines = [_damage_line(line, rng, counts) for line in text.split("\n")]
+    lines = [_damage_line(line, rng, counts, rate) for line in text.split("\n")]
     if not any(HEADER_ROW.match(line) for line in lines):
         # Running-text layout (no tab table): its line breaks are the page's.
         lines = _hyphenate_lines(lines, rng, counts)
@@ -233,6 +266,33 @@ def write_damaged_corpus(src_dir: Path, out_dir: Path) -> list[Path]:
         target = out / damaged_name(src.name)
         target.write_bytes(damage_text(text, file_seed(src.name)).encode("utf-8"))
         written.append(target)
+    return written
+
+
+def level_name(name: str, level: str) -> str:
+    """The file name of the copy of ``name`` damaged at ``level``."""
+    return LEVEL_PREFIX[level] + name
+
+
+def write_evaluation_corpus(src_dir: Path, out_dir: Path) -> list[Path]:
+    """Add the written texts and every planned damaged copy to ``out_dir``.
+
+    ``out_dir`` already holds the seed corpus; returns the files written.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    texts = sorted(TEXTS_DIR.glob("*.txt"))
+    for src in texts:
+        written.append(out / src.name)
+        written[-1].write_bytes(src.read_bytes())
+    for src in seed_minutes(Path(src_dir)) + texts:
+        text = src.read_bytes().decode("utf-8")
+        for level in COPIES.get(src.name[:3], ()):
+            target = out / level_name(src.name, level)
+            damaged = damage_text(text, file_seed(src.name), rate=LEVELS[level])
+            target.write_bytes(damaged.encode("utf-8"))
+            written.append(target)
     return written
 
 

@@ -17,6 +17,16 @@ judged set. Definitions (binary relevance, cut-off ``K`` = 10):
 The overall figures average over all queries except the ``nothing`` ones, which
 are scored by whether they return zero hits.
 
+Precision is measured by the marks a reader sees. For every hit on the first
+page, the item is opened on its document page (as a reader following the link
+would) and its marked words are read; a *false mark* is
+
+* a marked word listed in the query's ``never_mark`` (words that are not a
+  form of any query word: *möte* must never mark *motorburen*), counted on
+  clean items only, since in OCR'd text a folded match may be the word itself;
+* for a quoted phrase, a marked word that is not part of a marked run as long
+  as the phrase (its words marked outside the phrase).
+
 Usage: ``python -m tests.quality.evaluate [--json OUT] [--keep DIR]`` from the
 repository root (or ``python tests/quality/evaluate.py``).
 """
@@ -26,10 +36,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import shutil
 import sys
 import tempfile
 from collections import defaultdict
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +53,7 @@ NOTHING = "nothing"
 METRICS = ("recall@10", "mrr", "ndcg@10")
 CATEGORIES = (
     "topic",
+    "precision",
     "person",
     "decision",
     "phrase",
@@ -67,19 +80,23 @@ def load_judged(path: Path = JUDGED_PATH) -> list[dict[str, Any]]:
             raise ValueError(f"unknown category {entry['category']!r}: {entry['q']!r}")
         if (entry["category"] == NOTHING) != (not entry["relevant"]):
             raise ValueError(f"only 'nothing' queries have no relevant items: {entry}")
+        never = entry.get("never_mark", [])
+        if not isinstance(never, list) or not all(isinstance(w, str) for w in never):
+            raise ValueError(f"never_mark must be a list of words: {entry['q']!r}")
     return entries
 
 
 def prepare_corpus(work_dir: Path, corpus_dir: Path = CORPUS_DIR) -> Path:
     """Copy the corpus and add the damaged copies; returns the new corpus dir."""
     _ensure_importable()
-    from tests.quality.damage import write_damaged_corpus
+    from tests.quality.damage import write_damaged_corpus, write_evaluation_corpus
 
     target = Path(work_dir) / "corpus"
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(corpus_dir, target)
     write_damaged_corpus(corpus_dir, target)
+    write_evaluation_corpus(corpus_dir, target)
     return target
 
 
@@ -126,6 +143,72 @@ def _is_damaged_copy(source: str) -> bool:
     return Path(source).name.startswith("ocr_")
 
 
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+_PHRASE = re.compile(r'^"([^"]+)"$')
+_WORDS = re.compile(r"\w+")
+
+
+def _stop_words() -> frozenset[str]:
+    from whoosh.lang.stopwords import stoplists
+
+    return frozenset(stoplists["sv"])
+
+
+def _only_stop_words(text: str) -> bool:
+    return all(w.lower() in _stop_words() for w in _WORDS.findall(text))
+
+
+def marked_runs(html: str) -> list[list[str]]:
+    """The marked words of an HTML fragment, grouped in runs of adjacent marks.
+
+    Marks separated only by spaces, punctuation or stop words (which are not
+    searched, hence never marked) belong to one run, so the words of a phrase
+    marked where it occurs form one run.
+    """
+    runs: list[list[str]] = []
+    last_end = None
+    for match in _MARK.finditer(html):
+        word = unescape(match.group(1))
+        between = unescape(html[last_end : match.start()]) if last_end else ""
+        if runs and _only_stop_words(between):
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        last_end = match.end()
+    return runs
+
+
+def false_marks(entry: dict[str, Any], item: dict[str, Any], clean: bool) -> list[str]:
+    """The marks on one item (document page) a reader would not accept."""
+    html = [item["item_title_html"], *item["paragraphs_html"]]
+    runs = [run for fragment in html for run in marked_runs(fragment)]
+    never = {w.casefold() for w in entry.get("never_mark", [])}
+    wrong = []
+    if clean:
+        wrong += [w for run in runs for w in run if w.casefold() in never]
+    phrase = _PHRASE.match(entry["q"].strip())
+    if phrase:
+        words = _WORDS.findall(phrase.group(1))
+        length = sum(w.lower() not in _stop_words() for w in words) or len(words)
+        wrong += [w for run in runs if len(run) < length for w in run]
+    return wrong
+
+
+def _hit_false_marks(service, entry: dict[str, Any], hit: dict[str, Any]) -> list[str]:
+    from search_app.highlight import marked_item
+
+    doc = service.document(hit["doc_id"], entry["q"])
+    if doc is None:
+        return []
+    item = next(
+        (i for i in doc["items"] if i["item_number"] == hit["item_number"]), None
+    )
+    if item is None:
+        return []
+    clean = not _is_damaged_copy(hit["source"]) and not hit.get("ocr")
+    return false_marks(entry, marked_item(item), clean)
+
+
 def run_judged(index_dir: Path, judged: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Run every judged query; per query its hits, scores and missed items."""
     _ensure_importable()
@@ -136,6 +219,11 @@ def run_judged(index_dir: Path, judged: list[dict[str, Any]]) -> list[dict[str, 
     for entry in judged:
         response = service.search(SearchParams(q=entry["q"], per_page=K))
         hits = response["hits"]
+        wrong = {
+            f"{hit['source']}#{hit['item_number']}": marks
+            for hit in hits
+            if (marks := _hit_false_marks(service, entry, hit))
+        }
         ranked = [(hit["source"], int(hit["item_number"])) for hit in hits]
         titles = {
             key: hit.get("item_title", "")
@@ -149,6 +237,8 @@ def run_judged(index_dir: Path, judged: list[dict[str, Any]]) -> list[dict[str, 
                 {"source": s, "item_number": n, "item_title": titles[(s, n)]}
                 for s, n in ranked
             ],
+            "false_marks": sum(len(m) for m in wrong.values()),
+            "false_marked": wrong,
         }
         if entry["category"] != NOTHING:
             relevant = {(r["source"], int(r["item_number"])) for r in entry["relevant"]}
@@ -176,6 +266,7 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
     scored = [r for r in results if r["category"] != NOTHING]
     overall: dict[str, Any] = {m: _mean([r[m] for r in scored]) for m in METRICS}
     overall["queries"] = len(scored)
+    overall["false_marks"] = sum(r["false_marks"] for r in results)
     for label in ("clean", "ocr_copies"):
         values = [r[f"recall@10_{label}"] for r in scored if f"recall@10_{label}" in r]
         overall[f"recall@10_{label}"] = _mean(values)
@@ -190,6 +281,7 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         else:
             categories[cat] = {m: _mean([r[m] for r in rows]) for m in METRICS}
             categories[cat]["queries"] = len(rows)
+            categories[cat]["false_marks"] = sum(r["false_marks"] for r in rows)
     nothing = {r["q"]: r["total"] for r in by_cat.get(NOTHING, [])}
     failed = [
         {
@@ -203,11 +295,17 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         for r in scored
         if r["missed"] and r["recall@10"] < 1.0
     ]
+    marked = [
+        {"q": r["q"], "category": r["category"], "marks": r["false_marked"]}
+        for r in results
+        if r["false_marks"]
+    ]
     return {
         "overall": overall,
         "categories": categories,
         "nothing": nothing,
         "failed": failed,
+        "false_marked": marked,
         "queries": results,
     }
 
@@ -239,7 +337,10 @@ def _fmt_item(item: dict[str, Any]) -> str:
 
 def format_report(figures: dict[str, Any]) -> str:
     """The figures as a plain-text report for the terminal."""
-    lines = [f"{'category':<15}{'n':>4}  {'recall@10':>9}  {'MRR':>6}  {'nDCG@10':>7}"]
+    lines = [
+        f"{'category':<15}{'n':>4}  {'recall@10':>9}  {'MRR':>6}  {'nDCG@10':>7}"
+        f"  {'false marks':>11}"
+    ]
     rows = [("overall", figures["overall"])] + list(figures["categories"].items())
     for name, row in rows:
         if name == NOTHING:
@@ -249,7 +350,7 @@ def format_report(figures: dict[str, Any]) -> str:
             continue
         lines.append(
             f"{name:<15}{row['queries']:>4}  {row['recall@10']:>9.3f}  "
-            f"{row['mrr']:>6.3f}  {row['ndcg@10']:>7.3f}"
+            f"{row['mrr']:>6.3f}  {row['ndcg@10']:>7.3f}  {row['false_marks']:>11}"
         )
     overall = figures["overall"]
     lines.append(
@@ -261,6 +362,12 @@ def format_report(figures: dict[str, Any]) -> str:
     for q, total in figures["nothing"].items():
         verdict = "ok" if total == 0 else "FAIL"
         lines.append(f"  {verdict:<4} {q!r}: {total} hits")
+    lines.append("")
+    lines.append(f"queries with false marks ({len(figures['false_marked'])}):")
+    for entry in figures["false_marked"]:
+        lines.append(f"  [{entry['category']}] {entry['q']!r}")
+        for where, words in entry["marks"].items():
+            lines.append(f"      {where}: {', '.join(words)}")
     lines.append("")
     lines.append(f"failed queries ({len(figures['failed'])}):")
     for fail in figures["failed"]:
