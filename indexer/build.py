@@ -32,6 +32,7 @@ from .lexicon import Lexicon, base_lexicon
 from .metadata import METADATA_FILE, load_overrides
 from .model import Document, Item, RejectedFile
 from .ocrfix import correct_text, trusted_words
+from .people import item_person_keys
 from .schema import SCHEMA_VERSION, get_schema, make_item_id, signature
 from .segment import segment
 
@@ -360,18 +361,33 @@ def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
         "text": item.text,
         "presenters": item.presenters,
         "decisions": item.decisions,
+        "attachments": item.attachments,
         "pages": item.pages,
         "ocr_confidence": item.ocr_confidence,
         "corrections": corrections,
     }
+    fields.update(people_fields(doc, item, lexicon))
     if item.number == 1:
         fields["doc_meta"] = _doc_meta(doc)
+    return fields
+
+
+def people_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
+    """The attendance names (first item only) and the person filter's keys."""
+    fields = {"person": ",".join(item_person_keys(doc, item))}
+    if item.number == 1 and doc.attendance:
+        names = " ".join(a.name for a in doc.attendance)
+        if doc.ocr and lexicon is not None:
+            names, _ = correct_text(names, lexicon)
+        fields["attendees"] = names
     return fields
 
 
 def _doc_meta(doc: Document) -> dict:
     keys = ("title", "date", "time", "place", "present", "absent", "secretary")
     meta = {k: getattr(doc, k) for k in keys}
+    meta["convener"] = doc.convener
+    meta["attendance"] = [a.as_dict() for a in doc.attendance]
     meta.update(source_url=doc.source_url, ocr=doc.ocr, item_count=len(doc.items))
     return meta
 

@@ -13,7 +13,7 @@ from .analysis import exact_analyzer, fold_analyzer, name_analyzer, stem_analyze
 
 # Bump when the schema or the analysis changes: an index with another version
 # is rebuilt from scratch instead of mixing old and new analysis.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Query fields and their weights: heading above body; exact above stem above
 # folded (so clean text outranks its OCR-damaged or diacritic-less look-alikes).
@@ -24,6 +24,7 @@ QUERY_FIELDS: dict[str, float] = {
     "body_stem": 1.2,
     "body_fold": 0.6,
     "people": 2.0,
+    "attendees": 1.0,
 }
 BODY_FIELDS = {"body": "exact", "body_stem": "stem", "body_fold": "fold"}
 TITLE_FIELDS = {"item_title": "stem", "item_title_fold": "fold"}
@@ -49,10 +50,17 @@ def get_schema() -> Schema:
         people=TEXT(analyzer=name_analyzer()),
         # Names exactly as written, one term each: the presenter facet and filter.
         presenter=KEYWORD(commas=True, lowercase=False, scorable=False),
+        # Everyone named in the meeting's attendance and footer, on its first
+        # item only: a name search finds the meeting once, not every item.
+        attendees=TEXT(analyzer=name_analyzer()),
+        # Name keys (indexer.people.name_key) of who took part in an item: its
+        # presenters and everyone at the meeting. The person filter.
+        person=KEYWORD(commas=True, lowercase=False, scorable=False),
         title=STORED(),
         text=STORED(),
         presenters=STORED(),
         decisions=STORED(),
+        attachments=STORED(),
         pages=STORED(),
         ocr_confidence=STORED(),
         corrections=STORED(),

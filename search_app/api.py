@@ -13,7 +13,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 ITEM_KEYS = (
     "item_id", "item_number", "item_title", "presenters", "decisions",
-    "ocr", "ocr_confidence", "pages", "text",
+    "attachments", "ocr", "ocr_confidence", "pages", "text",
 )  # fmt: skip
 
 

@@ -38,6 +38,7 @@ def header_rows(doc: dict) -> list[tuple[str, str]]:
         ("Närvarande", ", ".join(doc.get("present") or [])),
         ("Frånvarande", ", ".join(doc.get("absent") or [])),
         ("Antecknat av", doc.get("secretary")),
+        ("Kallat av", doc.get("convener")),
     ]
     return [(label, value) for label, value in rows if value]
 

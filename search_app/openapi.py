@@ -6,6 +6,8 @@ cannot drift from the validation; tests check it against real responses.
 
 from __future__ import annotations
 
+from indexer.people import ROLES
+
 from .params import MAX_PAGE
 from .search import DOC_TYPES, MAX_PER_PAGE, MAX_PRESENTER_CHARS, MAX_QUERY_CHARS, SORTS
 
@@ -146,6 +148,15 @@ def _schemas() -> dict:
             items={"type": "array", "items": {"$ref": REF + "Item"}},
         ),
         "Item": _item_schema(),
+        "Attendee": _object(
+            name={"type": "string"},
+            role={"type": "string", "enum": list(ROLES)},
+            note={**NULLABLE_STRING, "description": "e.g. del av tid, ordförande"},
+            stands_in_for={
+                **NULLABLE_STRING,
+                "description": "Whom a substitute stood in for",
+            },
+        ),
         "Error": _object(error={"type": "string"}),
     }
 
@@ -196,6 +207,12 @@ def _document_fields() -> dict:
         "present": STRINGS,
         "absent": STRINGS,
         "secretary": NULLABLE_STRING,
+        "convener": {**NULLABLE_STRING, "description": "Who convened (Kallat av)"},
+        "attendance": {
+            "type": "array",
+            "description": "Everyone in the attendance list and footer, with role",
+            "items": {"$ref": REF + "Attendee"},
+        },
         "source_url": {"type": ["string", "null"], "format": "uri"},
         "ocr": {"type": "boolean"},
         "item_count": {"type": "integer", "minimum": 0},
@@ -212,6 +229,7 @@ def _item_schema() -> dict:
         item_title={"type": "string"},
         presenters=STRINGS,
         decisions=STRINGS,
+        attachments={**STRINGS, "description": "Files and links the item cites"},
         ocr={"type": "boolean"},
         ocr_confidence={"type": ["number", "null"]},
         pages={"type": "array", "items": {"type": "integer", "minimum": 1}},

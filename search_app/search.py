@@ -323,6 +323,7 @@ def _item(fields: dict, matcher: TermMatcher | None) -> dict:
         "item_title_html": highlight.mark(title, title_spans),
         "presenters": fields.get("presenters") or [],
         **_item_facts(fields),
+        "attachments": fields.get("attachments") or [],
         "text": text,
         "paragraphs_html": [
             highlight.mark(p, _shift(spans, p, off)) for p, off in _paragraphs(text)
