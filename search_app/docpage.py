@@ -7,9 +7,13 @@ so the reader can walk the hits of a long document without scrolling.
 
 from __future__ import annotations
 
+import re
+
 from .labels import items_label, swedish_date, type_label
 from .links import file_url, item_permalink, search_url
 from .search import SearchParams
+
+_LABELLED = re.compile(r"\bbeslut\w*\s*:", re.I)
 
 
 def document_page(doc: dict, q: str) -> dict:
@@ -47,8 +51,11 @@ def _item(doc: dict, item: dict, hits: list[int]) -> dict:
     """One item with its anchor, links and (when it is a hit) its neighbours."""
     number, pages = item["item_number"], item.get("pages") or []
     position = hits.index(number) if number in hits else None
+    paragraphs, elsewhere = decision_paragraphs(item)
     return {
         **item,
+        "paragraphs": paragraphs,
+        "other_decisions": elsewhere,
         "anchor": f"item-{number}",
         "permalink": item_permalink(doc["doc_id"], number),
         "file_url": file_url(doc["source"], pages),
@@ -57,6 +64,31 @@ def _item(doc: dict, item: dict, hits: list[int]) -> dict:
         "prev_hit": _neighbour(hits, position, -1),
         "next_hit": _neighbour(hits, position, +1),
     }
+
+
+def decision_paragraphs(item: dict) -> tuple[list[dict], list[str]]:
+    """The item's paragraphs, those stating a decision flagged; and any decision
+    the text does not hold.
+
+    A decision is shown once: where it stands in the text, flagged, not again
+    in a list below it. Only a decision the text lacks gets listed.
+    """
+    decisions = item.get("decisions") or []
+    texts = (item.get("text") or "").split("\n\n")
+    htmls = item.get("paragraphs_html") or []
+    paragraphs = []
+    for text, html in zip(texts, htmls, strict=False):
+        decides = any(d in text for d in decisions)
+        paragraphs.append(
+            {
+                "html": html,
+                "decision": decides,
+                # A paragraph that says "Beslut:" itself needs no second label.
+                "label": decides and not _LABELLED.search(text),
+            }
+        )
+    elsewhere = [d for d in decisions if d not in (item.get("text") or "")]
+    return paragraphs, elsewhere
 
 
 def _neighbour(hits: list[int], position: int | None, step: int) -> str | None:

@@ -52,3 +52,8 @@ def file_url(source: str, pages: list[int] | tuple[int, ...] = ()) -> str:
     """The original file, served read-only; PDFs open at the item's first page."""
     url = "/files/" + quote(source, safe="/")
     return f"{url}#page={min(pages)}" if pages else url
+
+
+def person_url(name: str) -> str:
+    """A person's page, by the name as shown (any spelling with its key works)."""
+    return f"/person/{quote(name, safe='')}"

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from indexer.people import ROLES
 
+from .openapi_registers import (
+    CSV,
+    format_parameter,
+    register_paths,
+    register_schemas,
+    search_csv_note,
+)
 from .params import MAX_PAGE
 from .search import DOC_TYPES, MAX_PER_PAGE, MAX_PRESENTER_CHARS, MAX_QUERY_CHARS, SORTS
 
@@ -36,8 +43,12 @@ def spec() -> dict:
             "/api/documents": {"get": _documents_operation()},
             "/api/documents/{doc_id}": {"get": _document_operation()},
             "/api/openapi.json": {"get": _openapi_operation()},
+            **register_paths(),
         },
-        "components": {"schemas": _schemas(), "responses": _responses()},
+        "components": {
+            "schemas": {**_schemas(), **register_schemas()},
+            "responses": _responses(),
+        },
     }
 
 
@@ -48,7 +59,10 @@ def _search_operation() -> dict:
         "summary": "Search agenda items",
         "parameters": _search_parameters(),
         "responses": {
-            "200": _json("Results, facets over all matches", "SearchResponse"),
+            "200": _with_csv(
+                _json("Results, facets over all matches", "SearchResponse"),
+                search_csv_note(),
+            ),
             "400": {"$ref": "#/components/responses/BadRequest"},
             "503": {"$ref": "#/components/responses/Unavailable"},
         },
@@ -70,6 +84,7 @@ def _search_parameters() -> list[dict]:
                {"type": "string", "maxLength": MAX_PRESENTER_CHARS}),
         _query("has_decision", "1: only items that state a decision",
                {"type": "string", "enum": ["", "0", "1", "false", "true"]}),
+        format_parameter(search_csv_note()),
     ]  # fmt: skip
 
 
@@ -180,6 +195,15 @@ def _hit_schema() -> dict:
         ocr={"type": "boolean"},
         ocr_confidence={"type": ["number", "null"]},
         pages={"type": "array", "items": {"type": "integer", "minimum": 1}},
+        attendance={
+            "type": "array",
+            "description": "Attendees of the meeting the query names (first item)",
+            "items": _object(
+                name={"type": "string"},
+                role={"type": "string", "enum": list(ROLES)},
+                stands_in_for=NULLABLE_STRING,
+            ),
+        },
     )
 
 
@@ -262,6 +286,15 @@ def _optional(schema: dict, **properties) -> dict:
     """``schema`` with properties a response may leave out."""
     schema["properties"].update(properties)
     return schema
+
+
+def _with_csv(response: dict, note: str) -> dict:
+    """A JSON response that ``format=csv`` turns into a CSV download."""
+    response["content"]["text/csv"] = {
+        **CSV,
+        "description": f"{CSV['description']}; {note}",
+    }
+    return response
 
 
 def _json(description: str, schema: str) -> dict:

@@ -75,3 +75,16 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ApiError(f"{name} must be a whole number from {low} to {high}")
     return value
+
+
+def clean_text(args: MultiDict, name: str, limit: int = MAX_QUERY_CHARS) -> str:
+    """A free-text parameter without control characters, or ApiError if too long."""
+    text = " ".join(_CONTROL.sub(" ", args.get(name, "")).split())
+    if len(text) > limit:
+        raise ApiError(f"{name} is too long (at most {limit} characters)")
+    return text
+
+
+def int_arg(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high``, or ApiError naming the parameter."""
+    return _int(args, name, default, low, high)

@@ -41,6 +41,9 @@ MAX_QUERY_CHARS = 1000
 SUGGEST_BELOW = 2  # offer "Menade du …?" when a search finds this few items
 FACETS = ("year", "doc_type")
 MAX_PRESENTER_CHARS = 200
+CATALOGUE_ITEM_KEYS = (
+    "item_id", "item_number", "item_title", "presenters", "decisions", "attachments",
+)  # fmt: skip
 
 
 class IndexUnavailable(RuntimeError):
@@ -85,6 +88,8 @@ class SearchService:
         self._view_key = None
         self._view_value: tuple[ItemColumns, Engine] | None = None
         self._synonyms_mtime: float | None = None
+        self._catalogue_key = None
+        self._catalogue: list[dict] = []
         self._synonym_groups: list[list[str]] = []
 
     # --- the searcher -------------------------------------------------------
@@ -244,6 +249,40 @@ class SearchService:
         meta["items"] = [_item(s, matcher) for s in stored]
         return meta
 
+    def catalogue(self) -> list[dict]:
+        """Every document's metadata with its items' facts (no text), newest first.
+
+        What the registers of decisions, people and meetings are made from.
+        Read once per index version from the stored fields and shared by all
+        threads; callers must not change it.
+        """
+        searcher = self._searcher()
+        key = (self._generation, searcher.reader().generation())
+        with self._lock:
+            if self._catalogue_key == key:
+                return self._catalogue
+        docs: dict[str, dict] = {}
+        for fields in searcher.reader().all_stored_fields():
+            doc = docs.setdefault(fields["doc_id"], {"items": []})
+            if fields.get("doc_meta") is not None:
+                doc.update(fields["doc_meta"])
+                doc.update(
+                    doc_id=fields["doc_id"],
+                    source=fields["source"],
+                    doc_type=fields["doc_type"],
+                )
+            doc["items"].append({k: fields.get(k) for k in CATALOGUE_ITEM_KEYS})
+        for doc in docs.values():
+            doc["items"].sort(key=lambda item: item["item_number"])
+        catalogue = sorted(
+            (d for d in docs.values() if "source" in d),
+            key=lambda d: (d.get("date") or "", d["source"]),
+            reverse=True,
+        )
+        with self._lock:
+            self._catalogue_key, self._catalogue = key, catalogue
+        return catalogue
+
     def documents(self) -> list[dict]:
         """Every document's metadata, newest first."""
         searcher = self._searcher()
@@ -307,7 +346,22 @@ def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> dict:
         "highlights": highlight.fragments(text, spans),
         "url": item_url(fields["doc_id"], fields["item_number"], q),
         **_item_facts(fields),
+        "attendance": _attendance_matches(fields, matcher),
     }
+
+
+def _attendance_matches(fields: dict, matcher: TermMatcher) -> list[dict]:
+    """The meeting's attendees the query names: why a meeting's first item is a hit.
+
+    Attendance is indexed on a meeting's first item only, so only there can
+    it be the reason for a hit; elsewhere this is empty.
+    """
+    meta = fields.get("doc_meta") or {}
+    return [
+        {k: entry.get(k) for k in ("name", "role", "stands_in_for")}
+        for entry in meta.get("attendance") or []
+        if matcher.spans(entry["name"], {})
+    ]
 
 
 def _item(fields: dict, matcher: TermMatcher | None) -> dict:
