@@ -13,7 +13,9 @@ from __future__ import annotations
 import numpy as np
 from whoosh.fields import BOOLEAN
 
-FACET_FIELDS = ("year", "doc_type", "has_decision", "presenter")
+from indexer.people import name_key
+
+FACET_FIELDS = ("year", "doc_type", "has_decision", "presenter", "person")
 
 
 class ItemColumns:
@@ -47,6 +49,8 @@ class ItemColumns:
                 continue
             if field == "presenter":
                 value = self.presenter_keys.get(value.strip().casefold(), value)
+            elif field == "person":  # stored as name keys: any spelling finds them
+                value = name_key(value)
             having = np.zeros(self.size, dtype=bool)
             having[self.docs[field].get(value, np.zeros(0, dtype=np.int64))] = True
             mask = having if mask is None else mask & having

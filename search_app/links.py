@@ -21,6 +21,7 @@ def search_args(params: SearchParams, **changes) -> dict[str, str]:
         "year": params.year,
         "type": params.doc_type,
         "presenter": params.presenter,
+        "person": params.person,
         "has_decision": "1" if params.has_decision else None,
         "sort": None if params.sort == "relevance" else params.sort,
         "page": params.page if params.page > 1 else None,

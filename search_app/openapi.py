@@ -82,6 +82,9 @@ def _search_parameters() -> list[dict]:
                {"type": "string", "enum": list(SORTS), "default": SORTS[0]}),
         _query("presenter", "Only items with this presenter (exact name)",
                {"type": "string", "maxLength": MAX_PRESENTER_CHARS}),
+        _query("person", "Only items of meetings this person attended, or items "
+               "they presented (any spelling with the same name key)",
+               {"type": "string", "maxLength": MAX_PRESENTER_CHARS}),
         _query("has_decision", "1: only items that state a decision",
                {"type": "string", "enum": ["", "0", "1", "false", "true"]}),
         format_parameter(search_csv_note()),

@@ -44,16 +44,15 @@ def search_params(args: MultiDict) -> SearchParams:
         sort=sort,
         presenter=_presenter(args),
         has_decision=_flag(args, "has_decision"),
+        person=_presenter(args, "person"),
     )
 
 
-def _presenter(args: MultiDict) -> str | None:
-    """A presenter's name as shown in the hits; whitespace runs count as one space."""
-    name = " ".join(_CONTROL.sub(" ", args.get("presenter", "")).split())
+def _presenter(args: MultiDict, key: str = "presenter") -> str | None:
+    """A person's name as shown in the hits; whitespace runs count as one space."""
+    name = " ".join(_CONTROL.sub(" ", args.get(key, "")).split())
     if len(name) > MAX_PRESENTER_CHARS:
-        raise ApiError(
-            f"presenter is too long (at most {MAX_PRESENTER_CHARS} characters)"
-        )
+        raise ApiError(f"{key} is too long (at most {MAX_PRESENTER_CHARS} characters)")
     return name or None
 
 

@@ -62,6 +62,7 @@ class SearchParams:
     sort: str = "relevance"
     presenter: str | None = None  # exact name, as in a hit's presenters
     has_decision: bool = False  # only items that state a decision
+    person: str | None = None  # only items of meetings they attended or presented
 
 
 def _close_all(open_searchers: dict, lock: threading.Lock) -> None:
@@ -197,6 +198,7 @@ class SearchService:
             doc_type=params.doc_type,
             presenter=params.presenter,
             has_decision="true" if params.has_decision else None,
+            person=params.person,
         )
         if allowed is not None:
             mask = mask & allowed
