@@ -334,7 +334,7 @@ def _writer(ix, full: bool, docs: int):
 def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
     """The index document of one item."""
     fold_body, fold_title, corrections = item.text, item.title, {}
-    people = " ".join(item.presenters)
+    people = " ".join(item.presenters + attendance_names(doc, item))
     if item.ocr and lexicon is not None:
         fold_body, corrections = correct_text(item.text, lexicon)
         fold_title, title_fixes = correct_text(item.title, lexicon)
@@ -366,21 +366,15 @@ def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
         "ocr_confidence": item.ocr_confidence,
         "corrections": corrections,
     }
-    fields.update(people_fields(doc, item, lexicon))
+    fields["person"] = ",".join(item_person_keys(doc, item))
     if item.number == 1:
         fields["doc_meta"] = _doc_meta(doc)
     return fields
 
 
-def people_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
-    """The attendance names (first item only) and the person filter's keys."""
-    fields = {"person": ",".join(item_person_keys(doc, item))}
-    if item.number == 1 and doc.attendance:
-        names = " ".join(a.name for a in doc.attendance)
-        if doc.ocr and lexicon is not None:
-            names, _ = correct_text(names, lexicon)
-        fields["attendees"] = names
-    return fields
+def attendance_names(doc: Document, item: Item) -> list[str]:
+    """Everyone in the meeting's attendance, for its first item's people field."""
+    return [a.name for a in doc.attendance] if item.number == 1 else []
 
 
 def _doc_meta(doc: Document) -> dict:

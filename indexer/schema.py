@@ -24,7 +24,6 @@ QUERY_FIELDS: dict[str, float] = {
     "body_stem": 1.2,
     "body_fold": 0.6,
     "people": 2.0,
-    "attendees": 1.0,
 }
 BODY_FIELDS = {"body": "exact", "body_stem": "stem", "body_fold": "fold"}
 TITLE_FIELDS = {"item_title": "stem", "item_title_fold": "fold"}
@@ -47,12 +46,12 @@ def get_schema() -> Schema:
         body=TEXT(analyzer=exact_analyzer()),
         body_stem=TEXT(analyzer=stem_analyzer()),
         body_fold=TEXT(analyzer=fold_analyzer()),
+        # Presenters; on a meeting's first item also everyone in its attendance
+        # list and footer, so a name search finds the meeting once, not every
+        # item (a field of its own would cost every query word one more term).
         people=TEXT(analyzer=name_analyzer()),
         # Names exactly as written, one term each: the presenter facet and filter.
         presenter=KEYWORD(commas=True, lowercase=False, scorable=False),
-        # Everyone named in the meeting's attendance and footer, on its first
-        # item only: a name search finds the meeting once, not every item.
-        attendees=TEXT(analyzer=name_analyzer()),
         # Name keys (indexer.people.name_key) of who took part in an item: its
         # presenters and everyone at the meeting. The person filter.
         person=KEYWORD(commas=True, lowercase=False, scorable=False),
