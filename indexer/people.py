@@ -46,6 +46,7 @@ _ROLE_WORDS = {
     "ordförande", "vice ordförande", "sekreterare", "sekr", "samordnare",
     "ordf", "ledamot", "ersättare", "adjungerad", "gäst",
 }  # fmt: skip
+MAX_NAME_CHARS = 120
 _PARTICLES = {"af", "av", "von", "van", "de", "der", "la", "du", "di", "da"}
 _NAME_WORD = re.compile(r"^[^\W\d_](?:[\w'’-]*[^\W\d_])?\.?$")
 _DASHES = re.compile(r"\s*[-‐‑–—]\s*")
@@ -103,6 +104,15 @@ def is_person_name(text: str) -> bool:
     return all(capitals) or not any(capitals)  # "anna berg" is a name in lowercase
 
 
+def _loose_name(text: str) -> bool:
+    """Text where a label or a strike-through says a name stands: not a role."""
+    return (
+        bool(text)
+        and len(text) <= MAX_NAME_CHARS
+        and text.casefold() not in (_ROLE_WORDS)
+    )
+
+
 # --- attendance ----------------------------------------------------------------
 
 
@@ -147,7 +157,8 @@ def _entry(entry: str, role: str, before: list[Attendee]) -> list[Attendee]:
     notes = [n.strip() for n in re.findall(r"\(([^)]*)\)", entry) if n.strip()]
     struck = "~~" in entry
     name = clean_name(re.sub(r"\([^)]*\)", " ", entry))
-    if not is_person_name(name):
+    # Striking through marks a person, whatever the name looks like.
+    if not (is_person_name(name) or (struck and _loose_name(name))):
         text = " ".join(entry.split())
         if name and before and not struck:  # "Hans Lindberg, ordförande"
             prev = before[-1]
@@ -199,7 +210,8 @@ def parse_footer(foot: Iterable[str]) -> list[Attendee]:
         if _FOOTER_LABEL.match(text):
             continue
         entries = split_outside_parens(text)
-        if entries and is_person_name(clean_name(entries[0])):
+        # The label says a person follows: only a role alone is not one.
+        if entries and _loose_name(clean_name(entries[0])):
             rest = [e for e in entries[1:] if e.casefold() not in _ROLE_WORDS]
             note = ", ".join(rest) or None
             found_people.append(Attendee(clean_name(entries[0]), role, note))

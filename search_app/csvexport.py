@@ -63,8 +63,8 @@ def csv_response(
 
 
 def export_format() -> str:
-    """The request's ``format``: json (the default) or csv."""
-    value = request.args.get("format") or "json"
+    """The request's ``format``: json (the default) or csv; nothing else, not ""."""
+    value = request.args.get("format", "json")
     if value not in FORMATS:
         raise ApiError(f"format must be one of: {', '.join(FORMATS)}")
     return value

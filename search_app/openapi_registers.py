@@ -18,6 +18,8 @@ REF = "#/components/schemas/"
 STRINGS = {"type": "array", "items": {"type": "string"}}
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATE = {"type": ["string", "null"], "format": "date"}
+# A date parameter; empty means "not given", as the register's form sends it.
+DATE_PARAMETER = {"type": "string", "anyOf": [{"enum": [""]}, {"format": "date"}]}
 COUNT = {"type": "integer", "minimum": 0}
 CSV = {
     "description": "CSV, UTF-8 with BOM (opens in Excel), one row per record",
@@ -47,10 +49,8 @@ def register_paths() -> dict:
                        {"type": "string", "maxLength": MAX_QUERY_CHARS}),
                 _query("year", "Meeting year", {"type": "string",
                                                  "pattern": "^[0-9]{4}$"}),
-                _query("from", "First meeting date", {"type": "string",
-                                                      "format": "date"}),
-                _query("to", "Last meeting date", {"type": "string",
-                                                   "format": "date"}),
+                _query("from", "First meeting date", DATE_PARAMETER),
+                _query("to", "Last meeting date", DATE_PARAMETER),
                 _query("page", "1-based page", _range(1, MAX_PAGE, 1)),
                 _query("per_page", "Decisions per page",
                        _range(1, MAX_PER_PAGE, DEFAULT_PER_PAGE)),

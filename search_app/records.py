@@ -231,8 +231,8 @@ def person_summary(person: dict) -> dict:
 
 def person_detail(person: dict) -> dict:
     """A person's page: meetings per year, items presented, their decisions."""
-    meetings = sorted(person["_meetings"], key=_newest_first)
-    presented = sorted(person["_presented"], key=_newest_first)
+    meetings = newest_first(person["_meetings"])
+    presented = newest_first(person["_presented"])
     per_year: dict[str, dict[str, int]] = {}
     for m in meetings:
         year = (m["date"] or "")[:4] or "okänt år"
@@ -256,13 +256,13 @@ def person_detail(person: dict) -> dict:
     }
 
 
-def _newest_first(row: dict) -> tuple:
-    return (not row["date"], _reverse(row["date"] or ""), row.get("item_number", 0))
-
-
-def _reverse(iso: str) -> str:
-    """An ISO date that sorts newest first in an ascending sort."""
-    return "".join(chr(0x10FFFF - ord(ch)) for ch in iso)
+def newest_first(rows: list[dict]) -> list[dict]:
+    """Newest date first, undated last; within a date in item order."""
+    rows = sorted(rows, key=lambda r: r.get("item_number", 0))
+    dated = sorted(
+        (r for r in rows if r["date"]), key=lambda r: r["date"], reverse=True
+    )
+    return dated + [r for r in rows if not r["date"]]
 
 
 def find_person(catalogue: list[dict], name: str) -> dict | None:

@@ -73,7 +73,7 @@ def test_footer_roles():
     assert roles(parse_footer(["Kallat av: Hans Lindberg"])) == {
         ("Hans Lindberg", CONVENER, None, None)
     }
-    assert parse_footer(["Noterat av:", "", "Inga anteckningar"]) == []
+    assert parse_footer(["Noterat av:", "", "sekreterare"]) == []
 
 
 @pytest.mark.parametrize(
