@@ -18,8 +18,8 @@ from functools import lru_cache
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.lang.stopwords import stoplists
 
+from .folding import fold
 from .morphology import lemma_stem, split_compound
-from .ocrfix import fold
 
 # Words with inner hyphens or apostrophes stay one token ("BOB-råden",
 # "covid-19"); their parts are added by HyphenPartsFilter.

@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .build import IndexBusy, Summary, build_index
+from .build import Summary, build_index
+from .store import IndexBusy
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable
 from functools import lru_cache
 
+from .folding import fold_letters
+
 MIN_ZIPF = 2.0  # rarer entries of the web-derived list are mostly noise and typos
 CORPUS_ZIPF = 3.0  # a word the corpus itself uses cleanly is as good as a common one
 
@@ -25,8 +27,6 @@ class Lexicon:
         self._add_folds(self._freq)
 
     def _add_folds(self, words) -> None:
-        from .ocrfix import fold_letters
-
         by_fold, freq = self._by_fold, self._freq
         for word in words:
             key = fold_letters(word)

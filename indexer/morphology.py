@@ -23,8 +23,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from .folding import fold_letters
 from .lexicon import Lexicon, base_lexicon
-from .ocrfix import fold_letters
 
 MIN_COMPOUND = 7  # shorter words are rarely compounds worth splitting
 MAX_COMPOUND = 40  # longer "words" are noise; splitting them costs O(n²)

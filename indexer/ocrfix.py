@@ -1,30 +1,23 @@
-"""OCR tolerance: folding, damage detection and correction towards a lexicon.
+"""OCR tolerance: correction towards a lexicon, and the damage queries expect.
 
 Scanned Swedish loses its diacritics in predictable ways: å and ä come out as
 "a", "d" or "ad" ("Umed", "hdllbart"), ö as "6", "é" or "o" ("l6ften"),
-a capital l as I ("Idngsiktigt"), m as "rn". Folding handles what can be
-undone without knowing the word (diacritics, digits inside words); the rest
-is undone by trying the known confusions on a damaged token until it becomes
-a word of the lexicon.
+a capital l as I ("Idngsiktigt"), m as "rn". Folding (:mod:`.folding`)
+handles what can be undone without knowing the word (diacritics, digits inside
+words); the rest is undone by trying the known confusions on a damaged token
+until it becomes a word of the lexicon.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
-from .lexicon import Lexicon
-
-_FOLD = str.maketrans(
-    {
-        "å": "a", "ä": "a", "á": "a", "à": "a", "â": "a", "æ": "a",
-        "ö": "o", "ø": "o", "ó": "o", "ò": "o", "ô": "o",
-        "é": "e", "è": "e", "ê": "e", "ë": "e", "ü": "u", "ú": "u", "í": "i",
-    }
-)  # fmt: skip
-# Digits read for letters inside words: "medborgarl6ften", "0mråde", "1ägesbild".
-_DIGIT_AS_LETTER = str.maketrans({"6": "o", "0": "o", "1": "l", "5": "s", "8": "b"})
+from .folding import fold
+from .lexicon import Lexicon, base_lexicon
+from .model import Document, Item
 
 # Confusions in folded space: what OCR wrote -> what it may have meant.
 _CONFUSIONS: tuple[tuple[str, str], ...] = (
@@ -33,51 +26,7 @@ _CONFUSIONS: tuple[tuple[str, str], ...] = (
     ("m", "rn"), ("ii", "u"), ("o", "a"), ("cl", "d"),
 )  # fmt: skip
 MAX_EDITS = 2
-UNKNOWN_OCR_RATIO = 0.08  # clean seeds: at most 0.04; damaged text: 0.12 and up
-_DIACRITICS = set("åäöÅÄÖ")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def fold_letters(word: str) -> str:
-    """Lowercase and fold diacritics of a word known to hold only letters."""
-    return word.lower().translate(_FOLD)
-
-
-def fold(word: str) -> str:
-    """Lowercase and fold diacritics and digit-for-letter OCR errors."""
-    word = word.lower().translate(_FOLD)
-    if any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word):
-        word = word.translate(_DIGIT_AS_LETTER)
-    return word
-
-
-def looks_like_ocr(text: str) -> bool:
-    """Whether a text reads like OCR output, so its words are worth correcting.
-
-    Two signs: Swedish prose has å, ä or ö in roughly one letter of thirty,
-    and scans that lost them have almost none or write é and digits in their
-    place; and clean prose has few words the lexicon does not know (names
-    aside), while OCR damage makes one word in ten or more unknown.
-    """
-    letters = sum(ch.isalpha() for ch in text)
-    if letters < 300:
-        return False
-    native = sum(ch in _DIACRITICS for ch in text) / letters
-    damaged = text.count("é") + len(re.findall(r"[a-zåäö][0-9][a-zåäö]", text))
-    if native < 0.01 or damaged / letters > 0.004:
-        return True
-    return unknown_ratio(text) > UNKNOWN_OCR_RATIO
-
-
-def unknown_ratio(text: str) -> float:
-    """Share of lowercase words (4+ letters) that are neither words nor compounds."""
-    from .morphology import is_known  # morphology builds on this module
-
-    words = [w for w in _TOKEN.findall(text) if len(w) >= 4 and w.isalpha()]
-    words = [w for w in words if w[0].islower()]  # names are not in the lexicon
-    if len(words) < 40:
-        return 0.0
-    return sum(not is_known(w) for w in words) / len(words)
 
 
 @lru_cache(maxsize=200_000)
@@ -162,3 +111,46 @@ def trusted_words(texts: Iterable[str]) -> Iterable[str]:
     """Words of clean (not OCR) text, to teach the lexicon the corpus' own terms."""
     for text in texts:
         yield from (m.group(0).lower() for m in _TOKEN.finditer(text))
+
+
+def clean_words(docs: Iterable[Document]) -> set[str]:
+    """The words of the clean (not OCR) documents: the corpus' own vocabulary."""
+    clean = (
+        "\n".join([i.title, i.text, *i.presenters, *d.present, *d.absent])
+        for d in docs
+        if not d.ocr
+        for i in d.items
+    )
+    return {w for w in trusted_words(clean) if w.isalpha() and len(w) > 1}
+
+
+def correction_lexicon(docs: list[Document], corpus_words: set[str]) -> Lexicon | None:
+    """The lexicon OCR'd documents are corrected towards; None if none is OCR'd.
+
+    Building it costs seconds, so a run without scans skips it.
+    """
+    if not any(d.ocr for d in docs):
+        return None
+    return base_lexicon().with_corpus_words(corpus_words)
+
+
+@dataclass
+class CorrectedItem:
+    """An item's words as the lexicon reads them, for the folded fields."""
+
+    title: str
+    body: str
+    people: str
+    corrections: dict[str, str]  # lowercased original -> correction
+
+
+def correct_item(item: Item, lexicon: Lexicon | None) -> CorrectedItem:
+    """An OCR'd item corrected towards the lexicon; any other item as it is."""
+    people = " ".join(item.presenters)
+    if not item.ocr or lexicon is None:
+        return CorrectedItem(item.title, item.text, people, {})
+    body, corrections = correct_text(item.text, lexicon)
+    title, title_fixes = correct_text(item.title, lexicon)
+    corrections.update(title_fixes)
+    people, _ = correct_text(people, lexicon)  # "Michacl Rystcdt"
+    return CorrectedItem(title, body, people, corrections)

@@ -20,8 +20,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from .folding import fold
 from .model import Attendee
-from .ocrfix import fold
 
 PRESENT, ABSENT, SUBSTITUTE = "present", "absent", "substitute"
 SECRETARY, CONVENER, PRESENTER = "secretary", "convener", "presenter"

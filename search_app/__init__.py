@@ -7,8 +7,6 @@ from pathlib import Path
 
 from flask import Flask
 
-from .search import SearchService
-
 ROOT = Path(__file__).resolve().parent.parent
 
 SECURITY_HEADERS = {
@@ -42,6 +40,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
     app.json.sort_keys = False
     app.json.ensure_ascii = False
+    # Imported here, as the blueprints are: the app's modules can be loaded
+    # (and tested) without the engine.
+    from .search import SearchService
+
     app.extensions["search"] = SearchService(Path(app.config["INDEX_DIR"]))
 
     from . import api, cors, errors, files, registers, views

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from .csvexport import export_format, search_csv
 from .errors import ApiError
+from .highlight import marked
 from .links import document_url, file_url, item_permalink
 from .openapi import spec
 from .params import search_params
@@ -29,7 +30,7 @@ def search():
     params = search_params(request.args)
     if export_format() == "csv":
         return search_csv(_service(), params, request.host_url.rstrip("/"))
-    return jsonify(_service().search(params))
+    return jsonify(marked(_service().search(params)))
 
 
 @bp.get("/documents")
@@ -62,7 +63,7 @@ def _with_links(doc: dict) -> dict:
 
 
 def _public_item(doc: dict, item: dict) -> dict:
-    """An item without the page's HTML, with its permanent link and file link."""
+    """An item without its match spans, with its permanent link and file link."""
     public = {key: item[key] for key in ITEM_KEYS}
     public["url"] = item_permalink(doc["doc_id"], item["item_number"])
     public["file_url"] = file_url(doc["source"], item["pages"])

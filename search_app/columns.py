@@ -11,9 +11,10 @@ match mask.
 from __future__ import annotations
 
 import numpy as np
-from whoosh.fields import BOOLEAN
 
 from indexer.people import name_key
+
+from .whoosh_postings import IndexPostings
 
 FACET_FIELDS = ("year", "doc_type", "has_decision", "presenter", "person")
 
@@ -22,14 +23,12 @@ class ItemColumns:
     """Per item (by document number): year, type, decision flag, presenters."""
 
     def __init__(self, reader) -> None:
-        self.size = reader.doc_count_all()
+        index = IndexPostings(reader)
+        self.size = index.size()
         self.docs: dict[str, dict[str, np.ndarray]] = {}
         self._pairs: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         for field in FACET_FIELDS:
-            by_value = {
-                value: np.asarray(docnums, dtype=np.int64)
-                for value, docnums in _postings(reader, field)
-            }
+            by_value = dict(index.values(field))
             values = list(by_value)
             docs = [by_value[v] for v in values]
             self.docs[field] = by_value
@@ -39,7 +38,7 @@ class ItemColumns:
                 np.repeat(np.arange(len(values)), [len(d) for d in docs]),
             )
         self.presenter_keys = {name.casefold(): name for name in self.docs["presenter"]}
-        self._rank = _date_rank(reader, self.size)
+        self._rank = _date_rank(index, self.size)
 
     def allowed(self, **wanted: str | None) -> np.ndarray | None:
         """Items with every given value, as a mask (None: no filter asked for)."""
@@ -79,30 +78,17 @@ class ItemColumns:
         return docs[np.argsort(ranks)].tolist()
 
 
-def _postings(reader, field: str):
-    """(value, document numbers) for every term of an indexed field."""
-    if field not in reader.schema:
-        return
-    fieldobj = reader.schema[field]
-    flags = {"t": "true", "f": "false"} if isinstance(fieldobj, BOOLEAN) else {}
-    for btext in reader.lexicon(field):
-        value = str(fieldobj.from_bytes(btext))
-        yield flags.get(value, value), list(reader.postings(field, btext).all_ids())
-
-
-def _date_rank(reader, size: int) -> np.ndarray:
+def _date_rank(index: IndexPostings, size: int) -> np.ndarray:
     """Each item's place when sorted newest date first, then by its place in
     its document (undated items after every dated one)."""
     dates = [""] * size
-    for value, docnums in _postings(reader, "date"):
-        for docnum in docnums:
+    for value, docnums in index.values("date"):
+        for docnum in docnums.tolist():
             dates[docnum] = value
     numbers = [0] * size
-    field = reader.schema["item_number"]
-    # From the postings: a column reader would open a file nobody closes.
-    for btext in field.sortable_terms(reader, "item_number"):
-        for docnum in reader.postings("item_number", btext).all_ids():
-            numbers[docnum] = field.from_bytes(btext)
+    for number, docnums in index.numbers("item_number"):
+        for docnum in docnums.tolist():
+            numbers[docnum] = number
     ranks = {d: n for n, d in enumerate(sorted(set(dates), reverse=True)) if d}
     undated = len(ranks)
     order = sorted(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
+from .highlight import marked_item
 from .labels import items_label, swedish_date, type_label
 from .links import file_url, item_permalink, search_url
-from .search import SearchParams
+from .vocabulary import SearchParams
 
 _LABELLED = re.compile(r"\bbeslut\w*\s*:", re.I)
 
@@ -51,9 +52,10 @@ def _item(doc: dict, item: dict, hits: list[int]) -> dict:
     """One item with its anchor, links and (when it is a hit) its neighbours."""
     number, pages = item["item_number"], item.get("pages") or []
     position = hits.index(number) if number in hits else None
-    paragraphs, elsewhere = decision_paragraphs(item)
+    shown = marked_item(item)
+    paragraphs, elsewhere = decision_paragraphs(shown)
     return {
-        **item,
+        **shown,
         "paragraphs": paragraphs,
         "other_decisions": elsewhere,
         "anchor": f"item-{number}",

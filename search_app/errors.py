@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .query import QueryRefused
-from .search import IndexUnavailable
+from .vocabulary import IndexUnavailable, QueryRefused
 
 MESSAGES = {
     400: "Felaktig begäran",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .labels import type_label
 from .links import search_args, search_url
-from .search import SearchParams
+from .vocabulary import SearchParams
 
 PRESENTERS_SHOWN = 8  # the rest fold away under "Fler föredragande"
 

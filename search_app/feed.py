@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 
 from .labels import items_label, type_label
 from .links import search_args
-from .search import SearchParams
+from .vocabulary import SearchParams
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML = "http://www.w3.org/XML/1998/namespace"

@@ -6,7 +6,7 @@ import mimetypes
 
 from flask import Blueprint, abort, current_app, send_file
 
-from indexer.build import original_file
+from indexer.store import original_file
 
 bp = Blueprint("files", __name__)
 

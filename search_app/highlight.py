@@ -1,8 +1,11 @@
 """Highlighting: escaped text with matched words wrapped in a bare <mark>.
 
+The one place that turns the service's text and match spans into HTML: the
+passages of a hit, and the title and paragraphs of a document's items.
 Works on character spans of the original text, so whatever the analysis did
 to a word (stemming, folding, OCR correction), the mark sits on the
-characters the reader sees. Knows nothing of the search engine.
+characters the reader sees. Knows nothing of the search engine (the spans
+are found by ``matching``, on the service side).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from html import escape
 
-Span = tuple[int, int]
+from .vocabulary import Item, SearchResponse, Span
 
 SURROUND = 90  # characters of context on each side of a match
 MAX_FRAGMENTS = 3
@@ -30,6 +33,36 @@ def mark(text: str, spans: Iterable[Span]) -> str:
         last = end
     out.append(escape(text[last:], quote=True))
     return "".join(out)
+
+
+def marked(response: SearchResponse) -> dict:
+    """The search response as the API and the pages show it: passages marked.
+
+    Each hit's ``match`` becomes its ``highlights``, in the same place, so
+    the keys keep the contract's order.
+    """
+    hits = [
+        {
+            ("highlights" if key == "match" else key): (
+                fragments(value["text"], value["spans"]) if key == "match" else value
+            )
+            for key, value in hit.items()
+        }
+        for hit in response["hits"]
+    ]
+    return {**response, "hits": hits}
+
+
+def marked_item(item: Item) -> dict:
+    """A document's item with its title and paragraphs escaped and marked."""
+    return {
+        **item,
+        "item_title_html": mark(item["item_title"], item["title_spans"]),
+        "paragraphs_html": [
+            mark(para, _shift(item["spans"], para, offset))
+            for para, offset in _paragraphs(item["text"])
+        ],
+    }
 
 
 def fragments(
@@ -100,3 +133,17 @@ def _cut_after(text: str, pos: int) -> int:
         return len(text)
     space = text.find(" ", pos)
     return len(text) if space == -1 else space
+
+
+def _paragraphs(text: str):
+    """Each paragraph (blank-line separated) with its offset in ``text``."""
+    offset = 0
+    for para in text.split("\n\n"):
+        yield para, offset
+        offset += len(para) + 2
+
+
+def _shift(spans: Iterable[Span], para: str, offset: int) -> list[Span]:
+    """The spans inside the paragraph at ``offset``, counted from its start."""
+    end = offset + len(para)
+    return [(s - offset, e - offset) for s, e in spans if s >= offset and e <= end]

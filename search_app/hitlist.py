@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .labels import ROLE_LABELS, swedish_date, type_label
 from .links import file_url, item_permalink, search_url
-from .search import SearchParams
+from .vocabulary import SearchParams
 
 DECISION_CHARS = 300  # a hit shows the decision's opening; the item shows all of it
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from .search import SearchParams
+from .vocabulary import SearchParams
 
 DEFAULT_PER_PAGE = SearchParams().per_page
 

@@ -16,7 +16,13 @@ from .openapi_registers import (
     search_csv_note,
 )
 from .params import MAX_PAGE
-from .search import DOC_TYPES, MAX_PER_PAGE, MAX_PRESENTER_CHARS, MAX_QUERY_CHARS, SORTS
+from .vocabulary import (
+    DOC_TYPES,
+    MAX_PER_PAGE,
+    MAX_PRESENTER_CHARS,
+    MAX_QUERY_CHARS,
+    SORTS,
+)
 
 REF = "#/components/schemas/"
 STRINGS = {"type": "array", "items": {"type": "string"}}

@@ -12,7 +12,7 @@ from indexer.people import ROLES
 from .csvexport import EXPORT_LIMIT, FORMATS
 from .params import MAX_PAGE
 from .registers import DEFAULT_PER_PAGE, MAX_NAME_CHARS, MAX_PER_PAGE
-from .search import MAX_QUERY_CHARS
+from .vocabulary import MAX_QUERY_CHARS
 
 REF = "#/components/schemas/"
 STRINGS = {"type": "array", "items": {"type": "string"}}

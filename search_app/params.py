@@ -7,7 +7,7 @@ import re
 from werkzeug.datastructures import MultiDict
 
 from .errors import ApiError
-from .search import (
+from .vocabulary import (
     DOC_TYPES,
     MAX_PER_PAGE,
     MAX_PRESENTER_CHARS,

@@ -13,7 +13,7 @@ import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from indexer.ocrfix import fold
+from indexer.folding import fold
 from indexer.people import (
     ABSENT,
     ATTENDED,

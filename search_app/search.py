@@ -1,16 +1,18 @@
-"""The search service: queries, filters, facets, paging and highlights.
+"""The search service: queries, filters, facets, paging and match spans.
 
-Part of the engine seam (with ``query``, ``scoring``, ``columns`` and the indexer's
-``schema``, ``build`` and ``analysis``); it speaks plain dicts to the web
-layer, so the HTML pages and the JSON API are fed by the same functions and
-cannot drift apart.
+Part of the engine seam (with ``queryparse``, ``synonyms``, ``fallbacks``,
+``matching``, ``scoring``, ``columns`` and the indexer's ``schema``, ``build``
+and ``analysis``). A request walks one way: parse and bound the text, score
+it, then find the page's match spans; nothing here calls back. It speaks the
+plain dicts of ``vocabulary`` to the web layer, so the HTML pages and the
+JSON API are fed by the same functions and cannot drift apart; marking the
+spans in HTML is theirs to do (``highlight``).
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,51 +20,29 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 
-from indexer.build import SYNONYMS_FILE, live_generation
+from indexer.store import SYNONYMS_FILE, live_generation
 
-from . import highlight
 from .columns import ItemColumns
-from .query import (
-    TermMatcher,
-    bound,
-    expand_synonyms,
-    load_synonyms,
-    make_parser,
-    parse,
-    suggest,
-    with_fallbacks,
-)
+from .fallbacks import suggest, with_fallbacks
+from .matching import TermMatcher
+from .queryparse import bound, make_parser, parse
 from .scoring import Engine
+from .synonyms import SynonymFile, expand_synonyms
+from .vocabulary import (
+    FACETS,
+    MAX_QUERY_CHARS,
+    SUGGEST_AT_MOST,
+    Document,
+    Hit,
+    IndexUnavailable,
+    Item,
+    SearchParams,
+    SearchResponse,
+)
 
-DOC_TYPES = ("minutes", "agreement")
-SORTS = ("relevance", "date")
-MAX_PER_PAGE = 100
-MAX_QUERY_CHARS = 1000
-SUGGEST_BELOW = 2  # offer "Menade du …?" when a search finds this few items
-FACETS = ("year", "doc_type")
-MAX_PRESENTER_CHARS = 200
 CATALOGUE_ITEM_KEYS = (
     "item_id", "item_number", "item_title", "presenters", "decisions", "attachments",
 )  # fmt: skip
-
-
-class IndexUnavailable(RuntimeError):
-    """No published index in the configured directory."""
-
-
-@dataclass(frozen=True)
-class SearchParams:
-    """A validated search request (validation lives in the web layer)."""
-
-    q: str = ""
-    page: int = 1
-    per_page: int = 10
-    year: str | None = None
-    doc_type: str | None = None
-    sort: str = "relevance"
-    presenter: str | None = None  # exact name, as in a hit's presenters
-    has_decision: bool = False  # only items that state a decision
-    person: str | None = None  # only items of meetings they attended or presented
 
 
 def _close_all(open_searchers: dict, lock: threading.Lock) -> None:
@@ -88,10 +68,9 @@ class SearchService:
         self._generation: Path | None = None
         self._view_key = None
         self._view_value: tuple[ItemColumns, Engine] | None = None
-        self._synonyms_mtime: float | None = None
+        self._synonyms = SynonymFile(self.index_dir / SYNONYMS_FILE)
         self._catalogue_key = None
         self._catalogue: list[dict] = []
-        self._synonym_groups: list[list[str]] = []
 
     # --- the searcher -------------------------------------------------------
 
@@ -136,23 +115,11 @@ class SearchService:
         """User text to engine query: synonyms, operators, fallbacks; None if empty."""
         if not text.strip():
             return None
-        text = expand_synonyms(text[:MAX_QUERY_CHARS], self._synonyms())
+        text = expand_synonyms(text[:MAX_QUERY_CHARS], self._synonyms.groups())
         q = parse(self._parser, text)
         if q is Q.NullQuery:
             return None
         return with_fallbacks(bound(q, searcher.reader()), searcher.reader())
-
-    def _synonyms(self) -> list[list[str]]:
-        """The synonym groups published next to the index; re-read on change."""
-        path = self.index_dir / SYNONYMS_FILE
-        try:
-            mtime = path.stat().st_mtime
-        except OSError:
-            return []
-        if self._synonyms_mtime != mtime:
-            self._synonym_groups = load_synonyms(path.read_text(encoding="utf-8"))
-            self._synonyms_mtime = mtime
-        return self._synonym_groups
 
     def suggest(self, text: str) -> str | None:
         """A "Menade du …?" spelling of the query that finds something, if any."""
@@ -171,16 +138,16 @@ class SearchService:
 
     # --- verbs ----------------------------------------------------------------
 
-    def search(self, params: SearchParams) -> dict:
-        """The contract's JSON response for one search.
+    def search(self, params: SearchParams) -> SearchResponse:
+        """The contract's search response, each hit's match as text and spans.
 
         The engine scores every item at once, as arrays; filters and facet
         counts are masks and counts over the per-index columns; only the
-        page's hits are loaded and highlighted.
+        page's hits are loaded, with the spans of the words they matched.
         """
         searcher = self._searcher()
         q = self._parse(params.q, searcher)
-        response = {
+        response: SearchResponse = {
             "query": params.q,
             "total": 0,
             "page": params.page,
@@ -205,7 +172,7 @@ class SearchService:
         total = int(np.count_nonzero(mask))
         response["total"] = total
         response["facets"] = _facets(columns.counts(mask))
-        if total <= SUGGEST_BELOW:
+        if total <= SUGGEST_AT_MOST:
             response["suggestion"] = self._suggest(params.q, searcher)
         start = (params.page - 1) * params.per_page
         end = start + params.per_page
@@ -234,8 +201,8 @@ class SearchService:
                 self._view_key = key
             return self._view_value
 
-    def document(self, doc_id: str, q: str = "") -> dict | None:
-        """A document's metadata and all its items, marked for ``q`` if given."""
+    def document(self, doc_id: str, q: str = "") -> Document | None:
+        """A document's metadata and all its items, with ``q``'s spans if given."""
         searcher = self._searcher()
         stored = [
             searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)
@@ -246,7 +213,7 @@ class SearchService:
         query = self._parse(q, searcher)
         matcher = TermMatcher(query, searcher.reader()) if query else None
         first = stored[0]
-        meta = dict(first.get("doc_meta") or {})
+        meta: Document = dict(first.get("doc_meta") or {})
         meta.update(doc_id=doc_id, source=first["source"], doc_type=first["doc_type"])
         meta["items"] = [_item(s, matcher) for s in stored]
         return meta
@@ -285,7 +252,7 @@ class SearchService:
             self._catalogue_key, self._catalogue = key, catalogue
         return catalogue
 
-    def documents(self) -> list[dict]:
+    def documents(self) -> list[Document]:
         """Every document's metadata, newest first."""
         searcher = self._searcher()
         docs = []
@@ -331,7 +298,7 @@ def _item_facts(fields: dict) -> dict:
     }
 
 
-def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> dict:
+def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> Hit:
     text = fields.get("text") or ""
     spans = matcher.spans(text, fields.get("corrections") or {})
     return {
@@ -345,7 +312,7 @@ def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> dict:
         "item_title": fields["item_title"],
         "presenters": fields.get("presenters") or [],
         "score": round(float(score or 0.0), 4),
-        "highlights": highlight.fragments(text, spans),
+        "match": {"text": text, "spans": spans},
         "url": item_url(fields["doc_id"], fields["item_number"], q),
         **_item_facts(fields),
         "attendance": _attendance_matches(fields, matcher),
@@ -366,7 +333,7 @@ def _attendance_matches(fields: dict, matcher: TermMatcher) -> list[dict]:
     ]
 
 
-def _item(fields: dict, matcher: TermMatcher | None) -> dict:
+def _item(fields: dict, matcher: TermMatcher | None) -> Item:
     text = fields.get("text") or ""
     corrections = fields.get("corrections") or {}
     spans = matcher.spans(text, corrections) if matcher else []
@@ -376,25 +343,11 @@ def _item(fields: dict, matcher: TermMatcher | None) -> dict:
         "item_id": fields["item_id"],
         "item_number": fields["item_number"],
         "item_title": title,
-        "item_title_html": highlight.mark(title, title_spans),
+        "title_spans": title_spans,
         "presenters": fields.get("presenters") or [],
         **_item_facts(fields),
         "attachments": fields.get("attachments") or [],
         "text": text,
-        "paragraphs_html": [
-            highlight.mark(p, _shift(spans, p, off)) for p, off in _paragraphs(text)
-        ],
+        "spans": spans,
         "matched": bool(spans or title_spans),
     }
-
-
-def _paragraphs(text: str):
-    offset = 0
-    for para in text.split("\n\n"):
-        yield para, offset
-        offset += len(para) + 2
-
-
-def _shift(spans, para, offset):
-    end = offset + len(para)
-    return [(s - offset, e - offset) for s, e in spans if s >= offset and e <= end]

@@ -12,19 +12,19 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .facets import active_filters, clear_url, filter_groups, sort_links
+from .highlight import marked
 from .hitlist import present_hits
 from .labels import hits_label, items_label, swedish_date, type_label
 from .links import document_url, search_url
-from .search import SearchParams
 from .timeline import timeline
+from .vocabulary import PAGE_SUGGEST_AT_MOST, SearchParams
 
-FEW = 3  # at most this many hits: offer "Menade du ...?" when there is a suggestion
 WINDOW = 2  # page links on either side of the current page
 
 
 def search_page(service, params: SearchParams) -> dict:
     """The template context for / with a query."""
-    results = service.search(params)
+    results = marked(service.search(params))
     active = active_filters(params)
     return {
         "params": params,
@@ -69,12 +69,15 @@ def _years(service, params: SearchParams, results: dict) -> tuple[dict, int]:
 
 
 def _suggestion(service, params: SearchParams, results: dict) -> dict | None:
-    """ "Menade du ...?" when the service has a better spelling and few hits."""
-    suggest = getattr(service, "suggest", None)
+    """ "Menade du ...?" when few were found and another spelling finds something.
+
+    The response carries the service's suggestion when few were found; the
+    page asks for one just beyond that, and for text that parsed to nothing.
+    """
     if "suggestion" in results:
         better = results["suggestion"]
-    elif suggest is not None and results["total"] <= FEW:
-        better = suggest(params.q)
+    elif results["total"] <= PAGE_SUGGEST_AT_MOST:
+        better = service.suggest(params.q)
     else:
         return None
     if not better or better.strip().casefold() == params.q.strip().casefold():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .labels import hits_label
 from .links import search_url
-from .search import SearchParams
+from .vocabulary import SearchParams
 
 STEP, BAR, CHART, TOP, BOTTOM, SIDE = 44, 30, 64, 18, 22, 6
 MAX_SPAN = 30  # more years than this: only the years with hits get a slot

@@ -16,12 +16,13 @@ from .cors import origins
 from .docpage import document_page
 from .errors import ApiError
 from .feed import atom_feed, published_at
+from .highlight import marked
 from .hitlist import present_hits
 from .labels import hits_label
 from .links import search_url
 from .params import search_params
-from .query import QueryRefused
 from .searchpage import home_page, search_page
+from .vocabulary import QueryRefused
 
 bp = Blueprint("views", __name__)
 
@@ -74,7 +75,7 @@ def feed():
     if not asked.q.strip():
         raise ApiError("Ange sökord i q, till exempel /feed?q=narkotika")
     params = _params_with(FEED_ENTRIES, sort="date", page=1)
-    results = _service().search(params)
+    results = marked(_service().search(params))
     site = {
         "base_url": request.host_url.rstrip("/"),
         "id_prefix": current_app.config["FEED_ID_PREFIX"],
@@ -90,7 +91,7 @@ def feed():
 def embed():
     """A bare list of results, for an iframe on the intranet (no script, no chrome)."""
     params = _params_with(EMBED_HITS)
-    results = _service().search(params) if params.q.strip() else None
+    results = marked(_service().search(params)) if params.q.strip() else None
     response = Response(
         render_template(
             "embed.html",

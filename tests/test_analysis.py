@@ -14,8 +14,8 @@ from indexer.analysis import (
     token_spans,
     word_forms,
 )
+from indexer.folding import fold
 from indexer.markup import html_to_text, join_lines
-from indexer.ocrfix import fold
 
 
 def texts(analyzer, text, **kw):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer import build_index, live_generation
-from indexer.build import IndexBusy, _locked
+from indexer.store import IndexBusy, locked
 from search_app.search import SearchParams, SearchService
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -128,6 +128,6 @@ def test_a_running_service_sees_updates_without_restart(corpus, tmp_path):
 def test_second_indexer_is_refused_when_told_not_to_wait(corpus, tmp_path):
     index = tmp_path / "index"
     index.mkdir()
-    with _locked(index, wait=True):
+    with locked(index, wait=True):
         with pytest.raises(IndexBusy):
             build_index(corpus, index, wait=False)

@@ -29,6 +29,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID
 
 import indexer.build as build_module
+import indexer.store as store_module
 import search_app.search as search_module
 from indexer import build_index, live_generation
 from search_app import create_app
@@ -345,17 +346,17 @@ def test_killed_incremental_run_leaves_the_previous_index_intact(state, referenc
 def test_crash_between_commit_and_manifest_leaves_no_duplicates(state, monkeypatch):
     corpus, index = state
     write_meeting(corpus / "ny.txt", "mopedbränder")
-    real_write_json = build_module._write_json
+    real_write_json = store_module._write_json
 
     def crash_on_manifest(path: Path, data: dict) -> None:
-        if path.name == build_module.MANIFEST:
+        if path.name == store_module.MANIFEST:
             raise KeyboardInterrupt("killed after the commit")
         real_write_json(path, data)
 
-    monkeypatch.setattr(build_module, "_write_json", crash_on_manifest)
+    monkeypatch.setattr(store_module, "_write_json", crash_on_manifest)
     with pytest.raises(KeyboardInterrupt):
         build_index(corpus, index)
-    monkeypatch.setattr(build_module, "_write_json", real_write_json)
+    monkeypatch.setattr(store_module, "_write_json", real_write_json)
 
     build_index(corpus, index)
     assert len(hits(index, "mopedbränder")) == 1

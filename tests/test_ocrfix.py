@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from indexer.ingest.ocrdetect import looks_like_ocr
 from indexer.lexicon import base_lexicon
-from indexer.ocrfix import correct_text, correct_token, looks_like_ocr
+from indexer.ocrfix import correct_text, correct_token
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from indexer import build_index
-from search_app.query import terms_within
+from search_app.fallbacks import terms_within
 from search_app.scoring import Engine
 from search_app.search import SearchParams, SearchService
 

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from search_app.search import SearchParams, SearchService
+from search_app import highlight
+from search_app.search import SearchService
+from search_app.vocabulary import QueryRefused, SearchParams
 
 
 @pytest.fixture(scope="module")
@@ -124,18 +126,29 @@ def found_page(service, q, page):
     return [(h["source"][:3], h["item_number"]) for h in result["hits"]]
 
 
-def test_highlights_mark_original_characters_of_ocr_text(service):
+def matched_words(hit) -> list[str]:
+    """The words a hit's spans cover in its text."""
+    text = hit["match"]["text"]
+    return [text[start:end] for start, end in hit["match"]["spans"]]
+
+
+def test_spans_cover_original_characters_of_ocr_text(service):
     hit = next(
         h
         for h in service.search(SearchParams(q="långsiktigt hållbart"))["hits"]
         if h["source"].startswith("003")
     )
-    marked = re.findall(r"<mark>(.*?)</mark>", " ".join(hit["highlights"]))
+    words = matched_words(hit)
+    assert "Idngsiktigt" in words and "hdllbart" in words
+    fragments = highlight.fragments(hit["match"]["text"], hit["match"]["spans"])
+    marked = re.findall(r"<mark>(.*?)</mark>", " ".join(fragments))
     assert "Idngsiktigt" in marked and "hdllbart" in marked
 
 
 def test_highlights_come_from_the_item_itself(service):
-    for hit in service.search(SearchParams(q="narkotika", per_page=100))["hits"]:
+    response = service.search(SearchParams(q="narkotika", per_page=100))
+    assert response["hits"]
+    for hit in highlight.marked(response)["hits"]:
         doc = service.document(hit["doc_id"])
         text = " ".join(doc["items"][hit["item_number"] - 1]["text"].split())
         for fragment in hit["highlights"]:
@@ -144,8 +157,10 @@ def test_highlights_come_from_the_item_itself(service):
 
 
 def test_negated_words_are_not_highlighted(service):
-    for hit in service.search(SearchParams(q="narkotika INTE polisen"))["hits"]:
-        assert "<mark>polisen</mark>" not in " ".join(hit["highlights"]).lower()
+    hits = service.search(SearchParams(q="narkotika INTE polisen"))["hits"]
+    assert hits
+    for hit in hits:
+        assert "polisen" not in [w.lower() for w in matched_words(hit)]
 
 
 def test_document_view_marks_query_words_in_every_item(service):
@@ -153,7 +168,10 @@ def test_document_view_marks_query_words_in_every_item(service):
     doc = service.document(hit["doc_id"], "sugardejting")
     matched = [i["item_number"] for i in doc["items"] if i["matched"]]
     assert matched == [4]
-    assert "<mark>sugardejting</mark>" in " ".join(doc["items"][3]["paragraphs_html"])
+    item = doc["items"][3]
+    assert {item["text"][s:e].lower() for s, e in item["spans"]} == {"sugardejting"}
+    paragraphs = highlight.marked_item(item)["paragraphs_html"]
+    assert "<mark>sugardejting</mark>" in " ".join(paragraphs)
 
 
 def test_synonyms_from_the_corpus_file(service):
@@ -209,8 +227,6 @@ def test_a_lone_star_lists_every_item(service, index_dir):
 
 @pytest.mark.parametrize("q", ["*a*", "?a", "a*b"])
 def test_truncation_needs_two_leading_letters(service, q):
-    from search_app.query import QueryRefused
-
     with pytest.raises(QueryRefused, match="2 letters"):
         service.search(SearchParams(q=q))
 
@@ -219,7 +235,7 @@ def test_truncation_expands_to_a_bounded_set_of_words(service, index_dir, monkey
     from whoosh import index
 
     from indexer import live_generation
-    from search_app import query
+    from search_app import queryparse as query
 
     assert {("000", 6), ("002", 6)} <= set(
         found(service, "trygg*")
@@ -235,7 +251,5 @@ def test_truncation_expands_to_a_bounded_set_of_words(service, index_dir, monkey
 
 
 def test_too_many_words_are_refused(service):
-    from search_app.query import QueryRefused
-
     with pytest.raises(QueryRefused, match="too many"):
         service.search(SearchParams(q=" ".join(f"ord{n}" for n in range(80))))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..model import RawDocument, RejectedFile
-from ..ocrfix import looks_like_ocr
+from .ocrdetect import looks_like_ocr
 from .text import decode_text
 
 __all__ = ["RejectedFile", "iter_corpus", "read_document", "source_name"]

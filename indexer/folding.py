@@ -1,0 +1,32 @@
+"""Folding: the forms under which words with and without diacritics meet.
+
+A leaf module: the lexicon keys its words by folded form, morphology and OCR
+correction look words up by it, and the analyzers index it. Scanned Swedish
+loses its diacritics and reads some letters as digits ("l6ften"); folding
+undoes what can be undone without knowing the word.
+"""
+
+from __future__ import annotations
+
+_FOLD = str.maketrans(
+    {
+        "å": "a", "ä": "a", "á": "a", "à": "a", "â": "a", "æ": "a",
+        "ö": "o", "ø": "o", "ó": "o", "ò": "o", "ô": "o",
+        "é": "e", "è": "e", "ê": "e", "ë": "e", "ü": "u", "ú": "u", "í": "i",
+    }
+)  # fmt: skip
+# Digits read for letters inside words: "medborgarl6ften", "0mråde", "1ägesbild".
+_DIGIT_AS_LETTER = str.maketrans({"6": "o", "0": "o", "1": "l", "5": "s", "8": "b"})
+
+
+def fold_letters(word: str) -> str:
+    """Lowercase and fold diacritics of a word known to hold only letters."""
+    return word.lower().translate(_FOLD)
+
+
+def fold(word: str) -> str:
+    """Lowercase and fold diacritics and digit-for-letter OCR errors."""
+    word = word.lower().translate(_FOLD)
+    if any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word):
+        word = word.translate(_DIGIT_AS_LETTER)
+    return word

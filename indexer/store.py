@@ -1,0 +1,157 @@
+"""The index folder: generations, the lock, the manifest, publishing.
+
+The index dir holds generations::
+
+    CURRENT          the name of the live generation; replaced atomically
+    gen-000001/      a Whoosh index, manifest.json, corpus_words.txt
+    synonyms.txt     the corpus' synonym list, published for the server
+    .lock            held by the one indexer that may write
+
+A full build writes a new generation and publishes it by replacing CURRENT,
+so a reader never sees a half-built index and a crash leaves the old one
+serving. An incremental run writes into the live generation through Whoosh's
+own commit, which readers also see all at once or not at all.
+
+Standard library only: the web app reads the folder through this module
+without loading the engine or the analysis.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+CORPUS_WORDS = "corpus_words.txt"
+SYNONYMS_FILE = "synonyms.txt"  # staff-edited, in the corpus; the server reads a copy
+
+
+class IndexBusy(RuntimeError):
+    """Another indexer holds the lock."""
+
+
+# --- generations -------------------------------------------------------------
+
+
+def live_generation(index_dir: Path) -> Path | None:
+    """The directory of the published index, or None before the first build."""
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    path = index_dir / name
+    if not name.startswith("gen-") or "/" in name or not path.is_dir():
+        return None
+    return path
+
+
+def new_generation(index_dir: Path) -> Path:
+    """A fresh, empty generation directory, numbered after the existing ones."""
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
+    path = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
+    path.mkdir()
+    return path
+
+
+def publish(index_dir: Path, generation: Path) -> None:
+    """Make a generation the live one, atomically; drop all older but the last."""
+    previous = live_generation(index_dir)
+    tmp = index_dir / f".{CURRENT}.tmp"
+    tmp.write_text(generation.name, encoding="utf-8")
+    os.replace(tmp, index_dir / CURRENT)
+    # The previous generation stays until the next publish: a request that
+    # read CURRENT just before the switch can still open it.
+    for old in index_dir.glob("gen-*"):
+        if old not in (generation, previous):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def locked(index_dir: Path, wait: bool) -> Iterator[None]:
+    """Hold the index's write lock; IndexBusy at once if taken and not ``wait``."""
+    with (index_dir / ".lock").open("a") as fh:
+        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(fh, flags)
+        except BlockingIOError:
+            raise IndexBusy(f"another indexer is writing {index_dir}") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# --- what a generation holds besides the index ----------------------------------
+
+
+def read_manifest(generation: Path | None) -> dict:
+    """The generation's manifest (files, their keys and doc ids), {} if none."""
+    return _read_json(generation / MANIFEST, {}) if generation else {}
+
+
+def write_manifest(generation: Path, manifest: dict) -> None:
+    """Replace the generation's manifest atomically."""
+    _write_json(generation / MANIFEST, manifest)
+
+
+def read_corpus_words(generation: Path | None) -> set[str]:
+    """The clean corpus words earlier runs recorded in the generation."""
+    if generation is None or not (generation / CORPUS_WORDS).is_file():
+        return set()
+    return set((generation / CORPUS_WORDS).read_text(encoding="utf-8").split())
+
+
+def write_corpus_words(generation: Path, words: set[str]) -> None:
+    """Record the clean corpus words, for the next incremental run's lexicon."""
+    (generation / CORPUS_WORDS).write_text("\n".join(sorted(words)), encoding="utf-8")
+
+
+def publish_synonyms(corpus_dir: Path, index_dir: Path) -> None:
+    """Publish the synonym list next to the index, where the server looks for it.
+
+    It applies at query time, so an edit takes effect without re-indexing.
+    """
+    source, target = corpus_dir / SYNONYMS_FILE, index_dir / SYNONYMS_FILE
+    text = source.read_text(encoding="utf-8") if source.is_file() else ""
+    current = target.read_text(encoding="utf-8") if target.is_file() else ""
+    if text != current:
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+
+
+def original_file(index_dir: Path, source: str) -> Path | None:
+    """The corpus file an indexed document came from, or None.
+
+    Only sources the live index holds are answered, looked up by name in its
+    manifest, so no request can reach any other file.
+    """
+    live = live_generation(index_dir)
+    if live is None:
+        return None
+    manifest = read_manifest(live)
+    entry = manifest.get("files", {}).get(source)
+    if not entry or "doc_id" not in entry or "corpus" not in manifest:
+        return None
+    corpus = Path(manifest["corpus"]).resolve()
+    path = (corpus / source).resolve()
+    return path if path.is_relative_to(corpus) and path.is_file() else None
+
+
+def _read_json(path: Path, default: dict) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)

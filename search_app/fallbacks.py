@@ -1,0 +1,111 @@
+"""What else a query word may have meant: OCR misreadings and near spellings.
+
+Two uses of the same index lookups: lower-weighted fallback terms added to a
+parsed query (a scan may hold "ungdorn" for "ungdom"), and the "Menade du …?"
+spelling of a query that finds too little. When to offer that spelling is
+``vocabulary.SUGGEST_AT_MOST``; this module only finds it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh import query as Q
+from whoosh.support.levenshtein import levenshtein
+
+from indexer.ocrfix import damage_variants
+
+FUZZY_FIELD = "body_fold"
+FUZZY_MIN_CHARS = 7  # shorter words have too many neighbours to guess at
+FUZZY_BOOST = 0.3  # below every exact, stemmed and folded match
+CONFUSION_MIN_CHARS = 6
+FALLBACK_MAX_CHARS = 30  # no real word is longer; automata on longer ones are slow
+CONFUSION_BOOST = 0.5
+MAX_VARIANTS = 8  # per query word: bounds the work a long query can cause
+
+
+def with_fallbacks(q, reader):
+    """Add, per query word, its OCR misreadings and near spellings found in the index.
+
+    A scan the indexer could not correct may still hold "ungdorn" for
+    "ungdom": the confusion variants that occur in the index are added at a
+    lower weight. A word the index does not hold at all ("trygghetsvandringr")
+    also gets its neighbours at edit distance 1, lower still. Both are
+    bounded, so a long query cannot expand without limit.
+    """
+
+    def expand(node):
+        if not isinstance(node, Q.Term) or node.fieldname != FUZZY_FIELD:
+            return node
+        text = node.text.decode() if isinstance(node.text, bytes) else node.text
+        if len(text) > FALLBACK_MAX_CHARS:
+            return node
+        extra = _confusions(reader, text, node.boost)
+        if len(text) >= FUZZY_MIN_CHARS and (FUZZY_FIELD, text) not in reader:
+            near = terms_within(reader, FUZZY_FIELD, text, 1, prefix=2)
+            extra += [Q.Term(FUZZY_FIELD, w, boost=node.boost * FUZZY_BOOST)
+                      for w in list(near)[:MAX_VARIANTS]]  # fmt: skip
+        return Q.Or([node, *extra]) if extra else node
+
+    return q.accept(expand)
+
+
+def _confusions(reader, text: str, boost: float) -> list:
+    if len(text) < CONFUSION_MIN_CHARS:
+        return []
+    found = [v for v in sorted(damage_variants(text)) if (FUZZY_FIELD, v) in reader]
+    return [
+        Q.Term(FUZZY_FIELD, v, boost=boost * CONFUSION_BOOST)
+        for v in found[:MAX_VARIANTS]
+    ]
+
+
+def terms_within(reader, field: str, text: str, maxdist: int, prefix: int):
+    """Indexed words within ``maxdist`` edits of ``text`` sharing its first letters.
+
+    Whoosh answers this with an automaton on a one-segment index but, on an
+    index of several segments, computes the edit distance of every word with
+    the prefix (with transpositions, unlike the automaton). Here it is one
+    rule whatever the segments: plain edits, as the automaton counts them,
+    and a word whose length differs by more than ``maxdist`` is passed over
+    before any distance is computed.
+    """
+    fieldobj = reader.schema[field]
+    for btext in reader.expand_prefix(field, text[:prefix]):
+        word = fieldobj.from_bytes(btext)
+        if (
+            abs(len(word) - len(text)) <= maxdist
+            and levenshtein(word, text, maxdist) <= maxdist
+        ):
+            yield word
+
+
+# --- suggestions ---------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+
+
+def suggest(text: str, reader, field: str = "body") -> str | None:
+    """ "Menade du …?": the query with unknown words replaced by the corpus' nearest.
+
+    Only words the index does not hold are replaced, each by the most common
+    indexed word within edit distance 1 (2 for long words).
+    """
+    changed = False
+
+    def nearest(match: re.Match) -> str:
+        nonlocal changed
+        word = match.group(0)
+        lower = word.lower()
+        too_long = len(lower) > FALLBACK_MAX_CHARS
+        if len(lower) < 4 or too_long or lower.isdigit() or (field, lower) in reader:
+            return word
+        maxdist = 2 if len(lower) >= 8 else 1
+        near = list(terms_within(reader, field, lower, maxdist, prefix=1))
+        if not near:
+            return word
+        changed = True
+        return max(near, key=lambda w: reader.doc_frequency(field, w))
+
+    suggestion = _WORD.sub(nearest, text)
+    return suggestion if changed else None

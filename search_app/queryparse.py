@@ -1,0 +1,130 @@
+"""From what a user typed to a bounded engine query.
+
+The parser (its operators, Swedish ones too, and no field or range syntax)
+and the bounds that cap the work one query can cause or refuse it with a
+reason the user can act on.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh import query as Q
+from whoosh.qparser import MultifieldParser, OperatorsPlugin
+from whoosh.qparser.plugins import FieldsPlugin, RangePlugin
+
+from indexer.schema import QUERY_FIELDS
+
+from .vocabulary import QueryRefused
+
+MAX_EXPANSIONS = 64  # terms a truncation (trygg*) may stand for, the commonest kept
+MIN_PREFIX = 2  # letters before the first * or ?
+MAX_WORDS = 60  # leaf terms a query may have before it is refused
+MAX_TOTAL_EXPANSIONS = 1024  # terms all truncations of one query may stand for
+# Phrases are matched position by position, the costliest thing a query does.
+# The folded body field is lemmatised too, so a stemmed-body phrase finds
+# nothing it does not; likewise the folded title next to the stemmed one.
+REDUNDANT_PHRASE_FIELDS = {"body_stem", "item_title_fold"}
+
+_OPERATOR_WORDS = re.compile(r"\b(AND|OR|NOT|OCH|ELLER|INTE)\b")
+
+
+def parse(parser: MultifieldParser, text: str):
+    """Parse, reading the operators as plain words where they make no sense.
+
+    Whoosh's parser crashes on some operator sequences ("INTE OCH x");
+    lowercased, they are just words (and mostly stop words).
+    """
+    try:
+        return parser.parse(text)
+    except Exception:  # noqa: BLE001 - the parser's failures are not typed
+        plain = _OPERATOR_WORDS.sub(lambda m: m.group(0).lower(), text)
+        try:
+            return parser.parse(plain)
+        except Exception:  # noqa: BLE001
+            raise QueryRefused("the query could not be read") from None
+
+
+def make_parser(schema) -> MultifieldParser:
+    """Default field group AND; Swedish operators too; no field syntax.
+
+    Field syntax is off so that "§ 5: budget" is searched as text.
+    Ranges are off too.
+    """
+    parser = MultifieldParser(list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS)
+    parser.remove_plugin_class(FieldsPlugin)
+    # Ranges ("[a TO z]") over words walk the vocabulary and mean nothing here.
+    parser.remove_plugin_class(RangePlugin)
+    parser.replace_plugin(
+        OperatorsPlugin(
+            And=r"(?<=\s)(?:AND|OCH)(?=\s)",
+            Or=r"(?<=\s)(?:OR|ELLER)(?=\s)",
+            Not=r"(^|(?<=(\s|[()])))(?:NOT|INTE)(?=\s)",
+            AndNot=None,
+            AndMaybe=None,
+            Require=None,
+        )
+    )
+    return parser
+
+
+# --- bounds ------------------------------------------------------------------------
+
+
+def bound(q, reader):
+    """Cap the work a query can cause, or refuse it with a reason.
+
+    A lone "*" lists every item (cheap in the index). A truncation needs
+    MIN_PREFIX letters before the wildcard and stands for its MAX_EXPANSIONS
+    most common words; "*a*" would otherwise walk the whole vocabulary.
+    """
+    if _lists_everything(q):
+        return Q.Every()
+    leaves = expanded = 0
+
+    def visit(node):
+        nonlocal leaves, expanded
+        if isinstance(node, Q.Phrase) and node.fieldname in REDUNDANT_PHRASE_FIELDS:
+            return Q.NullQuery
+        if isinstance(node, Q.Every):
+            node = Q.Every()  # one walk over the items, not one per field
+        elif isinstance(node, (Q.Wildcard, Q.Prefix)):
+            node = _expand_truncation(node, reader)
+            expanded += sum(1 for _ in node.leaves())
+        if node.is_leaf():
+            leaves += 1
+        return node
+
+    q = q.accept(visit)
+    if leaves > MAX_WORDS * len(QUERY_FIELDS):
+        raise QueryRefused(f"too many search words (at most {MAX_WORDS})")
+    if expanded > MAX_TOTAL_EXPANSIONS:
+        raise QueryRefused("too many truncated words (trygg* counts as many words)")
+    return q
+
+
+def _lists_everything(q) -> bool:
+    """A lone "*": parsed as one Every (or '*' wildcard) per field."""
+    parts = q.subqueries if isinstance(q, Q.Or) else [q]
+    return all(
+        isinstance(p, Q.Every) or (isinstance(p, Q.Wildcard) and p.text == "*")
+        for p in parts
+    )
+
+
+def _expand_truncation(node, reader):
+    text = node.text.decode() if isinstance(node.text, bytes) else node.text
+    literal = re.match(r"[^*?]*", text).group(0)
+    if len(literal) < MIN_PREFIX:
+        raise QueryRefused(
+            f"truncation needs at least {MIN_PREFIX} letters before * or ? ({node})"
+        )
+    words = []
+    for word in node._btexts(reader):
+        words.append(word.decode() if isinstance(word, bytes) else word)
+        if len(words) >= MAX_EXPANSIONS * 8:  # bound the walk, then keep the commonest
+            break
+    field = node.fieldname
+    words.sort(key=lambda w: -reader.doc_frequency(field, w))
+    terms = [Q.Term(field, w, boost=node.boost) for w in words[:MAX_EXPANSIONS]]
+    return Q.Or(terms) if terms else Q.NullQuery

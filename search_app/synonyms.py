@@ -1,0 +1,80 @@
+"""Synonyms: groups of equivalent words, written into the query as OR groups.
+
+The groups come from a plain-text file published next to the index; the
+service re-reads it when it changes (``SynonymFile``), so editing synonyms
+needs no rebuild.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+SYNONYM_BOOST = 0.6  # the word the user typed ranks above its synonyms
+
+
+class SynonymFile:
+    """The synonym groups of one file, re-read when the file changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._mtime: float | None = None
+        self._groups: list[list[str]] = []
+
+    def groups(self) -> list[list[str]]:
+        """The current groups; none when the file is missing."""
+        try:
+            mtime = self.path.stat().st_mtime
+        except OSError:
+            return []
+        if self._mtime != mtime:
+            self._groups = load_synonyms(self.path.read_text(encoding="utf-8"))
+            self._mtime = mtime
+        return self._groups
+
+
+def load_synonyms(text: str) -> list[list[str]]:
+    """Groups of equivalent terms: one group a line, comma-separated; # comments."""
+    groups = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        members = [m.strip().lower() for m in line.split(",") if m.strip()]
+        if len(members) > 1:
+            groups.append(members)
+    return groups
+
+
+def expand_synonyms(text: str, groups: list[list[str]]) -> str:
+    """Rewrite each synonym outside quotes as a group of all its equivalents.
+
+    "knark i skolan" becomes '(knark OR narkotika^0.6) i skolan': the typed
+    word keeps its full weight. Quoted phrases are left as the user wrote them.
+    """
+    if not groups:
+        return text
+    pieces = re.split(r'("[^"]*")', text)
+    for n in range(0, len(pieces), 2):  # even pieces are outside quotes
+        pieces[n] = _expand_piece(pieces[n], groups)
+    return "".join(pieces)
+
+
+def _expand_piece(piece: str, groups: list[list[str]]) -> str:
+    spans = []
+    for group in groups:
+        for member in group:
+            pattern = r"(?<!\w)" + re.escape(member) + r"(?!\w)"
+            for m in re.finditer(pattern, piece, re.IGNORECASE):
+                spans.append((m.start(), m.end(), group))
+    out, last = [], 0
+    for start, end, group in sorted(spans):
+        if start < last:
+            continue
+        typed = piece[start:end].lower()
+        others = [_term(m) + f"^{SYNONYM_BOOST}" for m in group if m != typed]
+        out += [piece[last:start], f"({' OR '.join([_term(typed), *others])})"]
+        last = end
+    return "".join(out) + piece[last:]
+
+
+def _term(member: str) -> str:
+    return f'"{member}"' if " " in member else member

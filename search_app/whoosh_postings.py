@@ -1,0 +1,318 @@
+"""Whoosh's on-disk postings as plain arrays: the one reader of its format.
+
+The array engine (``scoring``) and the facet columns (``columns``) need each
+term's postings, each field's lengths and the index statistics as numpy
+arrays. Reading them through Whoosh's matchers one posting at a time is far
+too slow, so this module decodes Whoosh's own block format directly, which
+means private names of ``whoosh.codec.whoosh3`` (leaf matchers, block
+buffers, the lengths column) and the layout of its pickled position lists.
+That is why the dependency is pinned to one exact version: a release that
+changes the format must be checked here (``tests/test_postings_format.py``
+compares every path with Whoosh's own search) before the pin moves.
+
+Nothing Whoosh-typed leaves this module: item numbers, weights, position
+keys (``item << POS_BITS | position``), lengths and counts only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import chain
+from pickle import loads
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.fields import BOOLEAN
+from whoosh.formats import Positions
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25F
+from whoosh.system import _INT_SIZE, unpack_uint
+from whoosh.util.numeric import byte_to_length
+
+POS_BITS = 32  # a position key is item << 32 | position
+BM25_K1, BM25_B = BM25F().K1, BM25F().B  # the parameters Whoosh's searcher scores with
+_PROTOCOL_2 = b"\x80\x02"  # how Whoosh's pickled position lists begin
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class IndexPostings:
+    """One index reader's postings, field lengths and statistics, as arrays.
+
+    Cheap to make: it reads nothing until asked. Item numbers are the
+    reader's global document numbers, deleted items included; the caller
+    masks them with ``deleted()``.
+    """
+
+    def __init__(self, reader) -> None:
+        self._reader = reader
+        self._schema = reader.schema
+
+    # --- statistics ------------------------------------------------------------------
+
+    def size(self) -> int:
+        """How many item numbers there are, deleted ones included."""
+        return self._reader.doc_count_all()
+
+    def deleted(self) -> np.ndarray:
+        """The numbers of the deleted items."""
+        parts = [
+            np.asarray(sorted(segment.deleted_docs_set), dtype=np.int64) + offset
+            for segment, offset in self._reader.leaf_readers()
+        ]
+        return np.concatenate(parts) if parts else _EMPTY
+
+    def total_length(self, field: str) -> float:
+        """The summed length of a field over all items, as Whoosh counts it."""
+        return self._reader.field_length(field)
+
+    def doc_frequency(self, field: str, btext: bytes) -> int:
+        """How many items hold the term (deleted ones included, as in Whoosh)."""
+        return self._reader.doc_frequency(field, btext)
+
+    def scorable(self, field: str) -> bool:
+        """Whether the field keeps lengths, so that BM25F applies to it."""
+        return bool(self._schema[field].scorable)
+
+    def term_bytes(self, field: str, text) -> bytes | None:
+        """A term's key in the index, or None if the field or value cannot exist."""
+        if field not in self._schema:
+            return None
+        try:
+            return self._schema[field].to_bytes(text)
+        except ValueError:
+            return None
+
+    def has_term(self, field: str, btext: bytes) -> bool:
+        """Whether any segment holds the term."""
+        return (field, btext) in self._reader
+
+    def field_lengths(self, field: str) -> np.ndarray:
+        """Every item's length in a field, as Whoosh's scorer sees it (byte-encoded)."""
+        parts = [_segment_lengths(seg, field) for seg, _ in self._reader.leaf_readers()]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    # --- postings --------------------------------------------------------------------
+
+    def postings(self, field: str, btext: bytes, positions: bool = False):
+        """(item numbers, term frequencies, position keys or None) of one term.
+
+        The position keys are read only when asked for, in the same pass.
+        """
+        docs, weights, keys = [], [], []
+        for segment, offset in self._segments_with(field, btext):
+            matcher = segment.postings(field, btext)
+            ids, w, places = _segment_postings(matcher, positions)
+            docs.append(ids + offset)
+            weights.append(w)
+            if positions:
+                keys.append(_position_keys(ids + offset, *places))
+        if not docs:
+            return _EMPTY, np.zeros(0), (_EMPTY if positions else None)
+        return (
+            np.concatenate(docs),
+            np.concatenate(weights),
+            np.concatenate(keys) if positions else None,
+        )
+
+    def candidate_positions(
+        self, field: str, btext: bytes, candidates: np.ndarray
+    ) -> np.ndarray:
+        """Sorted unique position keys of the term in the items ``candidates`` marks.
+
+        Reads only the blocks whose id range holds a candidate: for a phrase
+        whose rarest word is far rarer than this one.
+        """
+        parts = []
+        for segment, offset in self._segments_with(field, btext):
+            local = candidates[offset : offset + segment.doc_count_all()]
+            ids, (flat, counts) = _candidate_positions(
+                segment.postings(field, btext), np.flatnonzero(local)
+            )
+            parts.append(_position_keys(ids + offset, flat, counts))
+        return np.unique(np.concatenate(parts)) if parts else _EMPTY
+
+    def _segments_with(self, field: str, btext: bytes):
+        for segment, offset in self._reader.leaf_readers():
+            if (field, btext) in segment:
+                yield segment, offset
+
+    # --- whole fields, for the facet columns -----------------------------------------
+
+    def values(self, field: str) -> Iterator[tuple[str, np.ndarray]]:
+        """(value as text, item numbers) for every term of an indexed field.
+
+        Booleans read as "true" and "false"; nothing if the field is absent.
+        """
+        if field not in self._schema:
+            return
+        fieldobj = self._schema[field]
+        flags = {"t": "true", "f": "false"} if isinstance(fieldobj, BOOLEAN) else {}
+        for btext in self._reader.lexicon(field):
+            value = str(fieldobj.from_bytes(btext))
+            yield flags.get(value, value), self._all_ids(field, btext)
+
+    def numbers(self, field: str) -> Iterator[tuple[int, np.ndarray]]:
+        """(number, item numbers) for every value of a numeric field."""
+        fieldobj = self._schema[field]
+        # From the postings: a column reader would open a file nobody closes.
+        for btext in fieldobj.sortable_terms(self._reader, field):
+            yield fieldobj.from_bytes(btext), self._all_ids(field, btext)
+
+    def _all_ids(self, field: str, btext: bytes) -> np.ndarray:
+        ids = list(self._reader.postings(field, btext).all_ids())
+        return np.asarray(ids, dtype=np.int64)
+
+
+# --- Whoosh's block format ----------------------------------------------------------
+
+
+def _leaf(matcher):
+    """The postings matcher under the deletions filter, and whether its blocks
+    are Whoosh's own format, which the readers here decode a block at a time."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    return matcher, isinstance(matcher, W3LeafMatcher) and not matcher._byteids
+
+
+def _position_keys(docs: np.ndarray, flat: np.ndarray, counts: np.ndarray):
+    """One key per position, item << 32 | position, from per-item position runs."""
+    return (np.repeat(docs, counts) << POS_BITS) | flat
+
+
+def _segment_postings(matcher, positions: bool):
+    """A segment's postings: ids, weights, and (positions, count per id) or None.
+
+    Read a block at a time from Whoosh's own block format, undoing its delta
+    coding with arrays; deleted items are dropped by the caller. Any other
+    matcher is read one posting at a time.
+    """
+    matcher, blockwise = _leaf(matcher)
+    if not blockwise:
+        return _one_by_one(matcher, positions)
+    fmt = matcher.format
+    id_blocks, weight_blocks, deltas = [], [], []
+    while matcher.is_active():
+        matcher._read_data()
+        id_blocks.append(matcher._data[0])
+        matcher._read_weights()
+        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
+        if positions:
+            matcher._read_values()
+            deltas.extend(_block_deltas(matcher._values, fmt))
+        matcher._next_block()
+    ids, _ = _undelta(id_blocks)
+    weights = np.concatenate(weight_blocks) if weight_blocks else np.zeros(0)
+    return ids, weights, _undelta(deltas) if positions else None
+
+
+def _one_by_one(matcher, positions: bool):
+    """``_segment_postings`` through Whoosh's matcher interface, posting by posting."""
+    ids, weights, values = [], [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        if positions:
+            values.append(matcher.value_as("positions"))
+        matcher.next()
+    places = None
+    if positions:
+        flat = np.fromiter(chain.from_iterable(values), dtype=np.int64)
+        places = (flat, _lengths(values))
+    return (
+        np.asarray(ids, dtype=np.int64),
+        np.asarray(weights, dtype=np.float64),
+        places,
+    )
+
+
+def _candidate_positions(matcher, wanted: np.ndarray):
+    """(ids, (positions, count per id)) of the postings whose id is wanted.
+
+    Skips, unread, every block whose id range holds no wanted id.
+    """
+    matcher, blockwise = _leaf(matcher)
+    if not blockwise:
+        ids, _, (flat, counts) = _one_by_one(matcher, positions=True)
+        keep = np.isin(ids, wanted)
+        return ids[keep], (flat[np.repeat(keep, counts)], counts[keep])
+    fmt, low = matcher.format, 0
+    id_blocks, deltas = [], []
+    while matcher.is_active():
+        high = matcher._maxid
+        start = np.searchsorted(wanted, low)
+        if start < wanted.size and wanted[start] <= high:
+            matcher._read_data()
+            ids, _ = _undelta([matcher._data[0]])
+            keep = np.isin(ids, wanted[start : np.searchsorted(wanted, high, "right")])
+            if keep.any():
+                matcher._read_values()
+                chosen = [
+                    v for v, k in zip(matcher._values, keep.tolist(), strict=True) if k
+                ]
+                id_blocks.append(ids[keep])
+                deltas.extend(_block_deltas(chosen, fmt))
+        low = high + 1
+        matcher._next_block()
+    ids = np.concatenate(id_blocks) if id_blocks else _EMPTY
+    return ids, _undelta(deltas)
+
+
+def _lengths(groups) -> np.ndarray:
+    return np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+
+
+def _undelta(groups) -> tuple[np.ndarray, np.ndarray]:
+    """Delta-coded groups (each starting from 0) to flat absolute values, and sizes."""
+    counts = _lengths(groups)
+    flat = np.fromiter(
+        chain.from_iterable(groups), dtype=np.int64, count=int(counts.sum())
+    )
+    sums = np.cumsum(flat)
+    nonempty = counts > 0
+    first = (np.cumsum(counts) - counts)[nonempty]
+    return sums - np.repeat(sums[first] - flat[first], counts[nonempty]), counts
+
+
+def _block_deltas(encoded, fmt) -> list:
+    """A block's position deltas, decoded with one unpickling instead of one each.
+
+    Whoosh stores each posting's positions as a count and a pickled list of
+    deltas. The pickles' bodies, joined between MARK and LIST, form one
+    pickle of all the lists. Anything unexpected falls back to Whoosh's own
+    decoder, posting by posting.
+    """
+    start = _INT_SIZE + len(_PROTOCOL_2)  # the count, then the pickle's header
+    if type(fmt) is Positions and all(
+        v[_INT_SIZE:start] == _PROTOCOL_2 for v in encoded
+    ):
+        bodies = [v[start:-1] if v.endswith(b".") else v[start:] for v in encoded]
+        try:
+            deltas = loads(b"(" + b"".join(bodies) + b"l.")
+        except Exception:  # noqa: BLE001 - any surprise means: decode one by one
+            deltas = None
+        if (
+            isinstance(deltas, list)
+            and len(deltas) == len(encoded)
+            and all(
+                len(d) == unpack_uint(v[:_INT_SIZE])[0]
+                for d, v in zip(deltas, encoded, strict=True)
+            )
+        ):
+            return deltas
+    out = []
+    for value in encoded:
+        absolute = fmt.decode_positions(value)
+        out.append([b - a for a, b in zip([0, *absolute], absolute, strict=False)])
+    return out
+
+
+def _segment_lengths(segment, field: str) -> np.ndarray:
+    """Every item's length in a field, as Whoosh's scorer sees it (byte-encoded)."""
+    size = segment.doc_count_all()
+    column = segment._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    codes = np.zeros(size, dtype=np.uint8)
+    if column is not None:
+        raw = column._dbfile.get(column._basepos, column._count)
+        codes[: len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+    return _LENGTH_OF_BYTE[codes]
