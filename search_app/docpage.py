@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .highlight import marked_item
+from .highlight import mark, marked_item
 from .labels import items_label, swedish_date, type_label
 from .links import file_url, item_permalink, search_url
 from .vocabulary import SearchParams
@@ -73,24 +73,44 @@ def decision_paragraphs(item: dict) -> tuple[list[dict], list[str]]:
     the text does not hold.
 
     A decision is shown once: where it stands in the text, flagged, not again
-    in a list below it. Only a decision the text lacks gets listed.
+    in a list below it. An attachment that opens the paragraph stands before
+    the "Beslut:" label, apart from the decision. Only a decision the text
+    lacks gets listed.
     """
     decisions = item.get("decisions") or []
-    texts = (item.get("text") or "").split("\n\n")
-    htmls = item.get("paragraphs_html") or []
-    paragraphs = []
-    for text, html in zip(texts, htmls, strict=False):
-        decides = any(d in text for d in decisions)
-        paragraphs.append(
-            {
-                "html": html,
-                "decision": decides,
-                # A paragraph that says "Beslut:" itself needs no second label.
-                "label": decides and not _LABELLED.search(text),
-            }
-        )
-    elsewhere = [d for d in decisions if d not in (item.get("text") or "")]
+    text, spans = item.get("text") or "", item.get("spans") or []
+    paragraphs, offset = [], 0
+    for para, html in zip(text.split("\n\n"), item["paragraphs_html"], strict=False):
+        decides = any(d in para for d in decisions)
+        entry = {
+            "html": html,
+            "decision": decides,
+            # A paragraph that says "Beslut:" itself needs no second label.
+            "label": decides and not _LABELLED.search(para),
+            "attachment_html": None,
+        }
+        ref = _leading_attachment(para, item) if entry["label"] else None
+        if ref:
+            rest = len(para) - len(para[len(ref) :].lstrip())
+            head = _within(spans, offset, offset + len(ref))
+            entry["attachment_html"] = mark(ref, head)
+            tail = _within(spans, offset + rest, offset + len(para))
+            entry["html"] = mark(para[rest:], tail)
+        paragraphs.append(entry)
+        offset += len(para) + 2
+    elsewhere = [d for d in decisions if d not in text]
     return paragraphs, elsewhere
+
+
+def _leading_attachment(para: str, item: dict) -> str | None:
+    """The attachment the paragraph opens with, if any."""
+    refs = item.get("attachments") or []
+    return next((a for a in refs if para.startswith(a + " ")), None)
+
+
+def _within(spans: list, offset: int, end: int) -> list[tuple[int, int]]:
+    """The spans inside text[offset:end], counted from ``offset``."""
+    return [(s - offset, e - offset) for s, e in spans if s >= offset and e <= end]
 
 
 def _neighbour(hits: list[int], position: int | None, step: int) -> str | None:

@@ -319,6 +319,21 @@ def test_document_page_shows_each_decision_once(server):
                 assert words.count(" ".join(decision.split())) == 1, decision
 
 
+def test_an_opening_attachment_stands_apart_from_the_decision(server):
+    doc_id = next(
+        r["doc_id"]
+        for r in api(server, "/api/decisions")["decisions"]
+        if r["attachments"]
+    )
+    item = page(server, f"/doc/{quote(doc_id)}").by_id("item-1")
+    para = item.find("p", class_="decision-para")
+    ref = para.find("span", class_="attachment-ref").words()
+    assert ref == "Bilaga: Umebrå 2024-12-10 mötesanteckningar.pdf"
+    assert para.words() == (
+        f"{ref} Beslut: Anteckningarna från föregående möte godkändes."
+    )
+
+
 def test_person_page(server):
     doc = page(server, "/person/" + quote("Robert Axelbro"))
     assert doc.find("h1").words() == "Robert Axelbro"
