@@ -16,7 +16,10 @@ from indexer.people import name_key
 
 from .whoosh_postings import IndexPostings
 
-FACET_FIELDS = ("year", "doc_type", "has_decision", "presenter", "person")
+FACET_FIELDS = ("year", "doc_type", "has_decision", "presenter")
+# Filters without counts: a meeting's every attendee is on each of its items,
+# so counting them would cost each query far more than the facets it shows.
+FILTER_FIELDS = ("person",)
 
 
 class ItemColumns:
@@ -27,11 +30,13 @@ class ItemColumns:
         self.size = index.size()
         self.docs: dict[str, dict[str, np.ndarray]] = {}
         self._pairs: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
-        for field in FACET_FIELDS:
+        for field in FACET_FIELDS + FILTER_FIELDS:
             by_value = dict(index.values(field))
             values = list(by_value)
             docs = [by_value[v] for v in values]
             self.docs[field] = by_value
+            if field in FILTER_FIELDS:
+                continue
             self._pairs[field] = (
                 values,
                 np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),

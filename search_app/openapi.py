@@ -6,8 +6,6 @@ cannot drift from the validation; tests check it against real responses.
 
 from __future__ import annotations
 
-from indexer.people import ROLES
-
 from .openapi_registers import (
     CSV,
     format_parameter,
@@ -21,6 +19,7 @@ from .vocabulary import (
     MAX_PER_PAGE,
     MAX_PRESENTER_CHARS,
     MAX_QUERY_CHARS,
+    ROLES,
     SORTS,
 )
 

@@ -7,12 +7,17 @@ them. Same rules: closed schemas, limits from the code that enforces them.
 
 from __future__ import annotations
 
-from indexer.people import ROLES
-
 from .csvexport import EXPORT_LIMIT, FORMATS
 from .params import MAX_PAGE
-from .registers import DEFAULT_PER_PAGE, MAX_NAME_CHARS, MAX_PER_PAGE
-from .vocabulary import MAX_QUERY_CHARS
+from .vocabulary import (
+    MAX_NAME_CHARS,
+    MAX_QUERY_CHARS,
+    REGISTER_MAX_PER_PAGE,
+    REGISTER_PER_PAGE,
+    ROLES,
+)
+
+DEFAULT_PER_PAGE, MAX_PER_PAGE = REGISTER_PER_PAGE, REGISTER_MAX_PER_PAGE
 
 REF = "#/components/schemas/"
 STRINGS = {"type": "array", "items": {"type": "string"}}

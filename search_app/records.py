@@ -307,15 +307,6 @@ def meetings(catalogue: list[dict]) -> list[dict]:
     return rows
 
 
-def meetings_by_year(rows: list[dict]) -> list[dict]:
-    """Meetings grouped by year, newest first; undated ones last."""
-    groups: dict[str, list[dict]] = {}
-    for row in rows:
-        groups.setdefault((row["date"] or "")[:4], []).append(row)
-    ordered = sorted(groups.items(), reverse=True)  # "" (undated) sorts last
-    return [{"year": year or None, "meetings": members} for year, members in ordered]
-
-
 # --- one build per catalogue ------------------------------------------------------
 
 _memo_lock = threading.Lock()

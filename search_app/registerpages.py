@@ -6,24 +6,22 @@ gives the JSON API too; the templates only loop and test.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
-
-from indexer.people import is_person_name
 
 from .labels import swedish_date
 from .links import person_url
-from .records import meetings_by_year
 
 DECISION_ARGS = ("q", "year", "from", "to", "per_page")
 
 
-def decisions_context(data: dict, args) -> dict:
-    """The template context for /beslut."""
+def decisions_context(data: dict, args, is_person: Callable[[str], bool]) -> dict:
+    """The template context for /beslut; ``is_person`` tells names from teams."""
     kept = {k: args.get(k) for k in DECISION_ARGS if args.get(k)}
     pages = -(-data["total"] // data["per_page"]) if data["total"] else 0
     return {
         "data": data,
-        "rows": [_decision_row(row) for row in data["decisions"]],
+        "rows": [_decision_row(row, is_person) for row in data["decisions"]],
         "count_label": _count(data["total"], "beslut", "beslut"),
         "years": [
             {
@@ -48,17 +46,15 @@ def decisions_context(data: dict, args) -> dict:
     }
 
 
-def _decision_row(row: dict) -> dict:
+def _decision_row(row: dict, is_person: Callable[[str], bool]) -> dict:
     return {
         **row,
         "date_label": swedish_date(row["date"]),
-        "presenter_links": _people_links(row["presenters"]),
+        # Names link to their person page; "Umebrå kansli" stays plain.
+        "presenter_links": [
+            (n, person_url(n) if is_person(n) else None) for n in row["presenters"]
+        ],
     }
-
-
-def _people_links(names: list[str]) -> list[tuple[str, str | None]]:
-    """Names with their person page; names that are not people stay plain."""
-    return [(n, person_url(n) if is_person_name(n) else None) for n in names]
 
 
 def person_context(person: dict) -> dict:
@@ -112,6 +108,15 @@ def meetings_context(rows: list[dict]) -> dict:
 def _toggle(value: str, active: str | None) -> str | None:
     """A filter link turns the value on, or off when it is the active one."""
     return None if value == active else value
+
+
+def meetings_by_year(rows: list[dict]) -> list[dict]:
+    """Meetings grouped by year, newest first; undated ones last."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["date"] or "")[:4], []).append(row)
+    ordered = sorted(groups.items(), reverse=True)  # "" (undated) sorts last
+    return [{"year": year or None, "meetings": members} for year, members in ordered]
 
 
 def _count(n: int, one: str, many: str) -> str:

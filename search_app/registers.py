@@ -13,6 +13,8 @@ from datetime import date
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from indexer.people import is_person_name
+
 from .csvexport import csv_response, export_format
 from .errors import ApiError
 from .params import MAX_PAGE, clean_text, int_arg
@@ -32,6 +34,7 @@ from .registerpages import (
     people_context,
     person_context,
 )
+from .vocabulary import MAX_NAME_CHARS, REGISTER_MAX_PER_PAGE, REGISTER_PER_PAGE
 
 bp = Blueprint("registers", __name__)
 
@@ -47,9 +50,6 @@ MEETING_COLUMNS = [
     "date", "time", "place", "present", "absent", "substitutes", "items",
     "decisions", "secretary", "title", "url", "doc_id",
 ]  # fmt: skip
-MAX_NAME_CHARS = 200
-DEFAULT_PER_PAGE = 50
-MAX_PER_PAGE = 100
 
 
 def _catalogue() -> list[dict]:
@@ -75,7 +75,8 @@ def decisions():
     """The decisions register: newest first, searchable, by year or dates."""
     wanted, page, per_page = decision_params()
     data = decisions_page(_catalogue(), wanted, page, per_page)
-    return render_template("beslut.html", **decisions_context(data, request.args))
+    context = decisions_context(data, request.args, is_person_name)
+    return render_template("beslut.html", **context)
 
 
 def decision_params() -> tuple[DecisionFilter, int, int]:
@@ -91,7 +92,7 @@ def decision_params() -> tuple[DecisionFilter, int, int]:
         date_to=_date(args.get("to")),
     )
     page = int_arg(args, "page", 1, 1, MAX_PAGE)
-    per_page = int_arg(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    per_page = int_arg(args, "per_page", REGISTER_PER_PAGE, 1, REGISTER_MAX_PER_PAGE)
     return wanted, page, per_page
 
 

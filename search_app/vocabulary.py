@@ -26,6 +26,12 @@ SUGGEST_AT_MOST = 2
 # that spelling when a search finds one more; kept so the page is unchanged.
 PAGE_SUGGEST_AT_MOST = SUGGEST_AT_MOST + 1
 
+# Parts a person plays in a meeting (indexer.people names the same roles).
+ROLES = ("present", "absent", "substitute", "secretary", "convener")
+MAX_NAME_CHARS = 200  # a person's name in /person/<namn> and /api/people/<namn>
+REGISTER_PER_PAGE = 50  # decisions per page unless asked otherwise
+REGISTER_MAX_PER_PAGE = 100
+
 Span = tuple[int, int]  # start and end of a matched word, in characters
 
 

@@ -161,3 +161,10 @@ def test_attendance_survives_segmentation_of_new_minutes():
     assert doc.present == ["Eva Berg", "Per Holm"]
     assert doc.absent == ["Karl Ek"]
     assert doc.secretary == "Lisa Nord" and doc.convener is None
+
+
+def test_the_web_layer_names_the_same_roles():
+    from indexer.people import ROLES
+    from search_app.vocabulary import ROLES as WEB_ROLES
+
+    assert WEB_ROLES == ROLES
