@@ -1,8 +1,9 @@
 """The search service: queries, filters, facets, paging and match spans.
 
 Part of the engine seam (with ``queryparse``, ``synonyms``, ``fallbacks``,
-``matching``, ``scoring``, ``columns`` and the indexer's ``schema``, ``build``
-and ``analysis``). A request walks one way: parse and bound the text, score
+``matching``, ``scoring``, ``columns``, the format adapter ``whoosh_postings``
+and ``whoosh_queries``, and the indexer's ``schema``, ``build`` and
+``analysis``). A request walks one way: parse and bound the text, score
 it, then find the page's match spans; nothing here calls back. It speaks the
 plain dicts of ``vocabulary`` to the web layer, so the HTML pages and the
 JSON API are fed by the same functions and cannot drift apart; marking the

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from . import SECURITY_HEADERS
 from .cors import origins
 from .docpage import document_page
 from .errors import ApiError
 from .feed import atom_feed, published_at
+from .headers import SECURITY_HEADERS
 from .highlight import marked
 from .hitlist import present_hits
 from .labels import hits_label
