@@ -92,7 +92,7 @@ def _labelled(text: str) -> list[str]:
 
 def split_references(sentence: str) -> tuple[str, list[str]]:
     """A sentence without the attachment references that open it, and those."""
-    refs = []
+    refs: list[str] = []
     while True:
         found = _LEADING_REFERENCE.match(sentence)
         if not found:

@@ -181,8 +181,8 @@ def _entry(entry: str, role: str, before: list[Attendee]) -> list[Attendee]:
             stands_in_for = clean_name(replaced)
         else:
             kept.append(note)
-    note = "; ".join(kept) or None
-    return [Attendee(name, own_role, note, stands_in_for), *out]
+    remark = "; ".join(kept) or None
+    return [Attendee(name, own_role, remark, stands_in_for), *out]
 
 
 def _unique(people: list[Attendee]) -> list[Attendee]:

@@ -12,7 +12,7 @@ import re
 from .highlight import mark, marked_item
 from .labels import items_label, swedish_date, type_label
 from .links import file_url, item_permalink, search_url
-from .vocabulary import SearchParams
+from .vocabulary import Item, SearchParams
 
 _LABELLED = re.compile(r"\bbeslut\w*\s*:", re.I)
 
@@ -48,7 +48,7 @@ def header_rows(doc: dict) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
-def _item(doc: dict, item: dict, hits: list[int]) -> dict:
+def _item(doc: dict, item: Item, hits: list[int]) -> dict:
     """One item with its anchor, links and (when it is a hit) its neighbours."""
     number, pages = item["item_number"], item.get("pages") or []
     position = hits.index(number) if number in hits else None

@@ -218,7 +218,7 @@ def _operation(
     csv: bool = False,
     not_found: bool = False,
 ) -> dict:
-    content = {"application/json": {"schema": {"$ref": REF + schema}}}
+    content: dict[str, dict] = {"application/json": {"schema": {"$ref": REF + schema}}}
     if csv:
         content["text/csv"] = CSV
     responses = {

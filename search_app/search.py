@@ -70,7 +70,7 @@ class SearchService:
         self._view_key = None
         self._view_value: tuple[ItemColumns, Engine] | None = None
         self._synonyms = SynonymFile(self.index_dir / SYNONYMS_FILE)
-        self._catalogue_key = None
+        self._catalogue_key: tuple | None = None
         self._catalogue: list[dict] = []
 
     # --- the searcher -------------------------------------------------------
