@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
+from tests.chromium import shot
 from tests.conftest import http_json
-from tests.test_browser import browser, console_errors, page, shot  # noqa: F401
 
 
 def api(server: str, path: str) -> dict:
@@ -22,7 +22,7 @@ def api(server: str, path: str) -> dict:
     return body
 
 
-def test_find_a_decision_open_it_and_download_the_list(page, server):  # noqa: F811
+def test_find_a_decision_open_it_and_download_the_list(page, server):
     expected = api(server, "/api/decisions?q=uppdrag")["decisions"]
     page.goto("/")
     page.get_by_role("link", name="Beslut", exact=True).first.click()
@@ -51,7 +51,7 @@ def test_find_a_decision_open_it_and_download_the_list(page, server):  # noqa: F
     assert item.locator(".decisions").count() == 0  # not repeated below the text
 
 
-def test_filter_decisions_by_year_and_dates(page, server):  # noqa: F811
+def test_filter_decisions_by_year_and_dates(page, server):
     page.goto("/beslut")
     page.locator("nav.years a", has_text="2019").click()
     page.wait_for_url(re.compile(r"year=2019"))
@@ -68,7 +68,7 @@ def test_filter_decisions_by_year_and_dates(page, server):  # noqa: F811
     assert dates and all(d.startswith("2021") for d in dates)
 
 
-def test_look_up_a_person_and_search_their_meetings(page, server):  # noqa: F811
+def test_look_up_a_person_and_search_their_meetings(page, server):
     person = api(server, "/api/people/Maria Falck")
     page.goto("/personer")
     page.locator("#pq").fill("falck")
@@ -89,7 +89,7 @@ def test_look_up_a_person_and_search_their_meetings(page, server):  # noqa: F811
     assert "Person: Maria Falck" in page.locator(".facets").inner_text()
 
 
-def test_look_alike_names_are_linked_not_merged(page):  # noqa: F811
+def test_look_alike_names_are_linked_not_merged(page):
     page.goto("/person/" + quote("Robert Axebro"))
     aside = page.locator("aside.maybe-same")
     assert "Kanske samma person" in aside.inner_text()
@@ -98,7 +98,7 @@ def test_look_alike_names_are_linked_not_merged(page):  # noqa: F811
     assert page.locator("h1").inner_text() == "Robert Axelbro"
 
 
-def test_browse_meetings_by_year(page, server):  # noqa: F811
+def test_browse_meetings_by_year(page, server):
     meetings = api(server, "/api/meetings")["meetings"]
     page.goto("/moten")
     shot(page, "moten-desktop")
