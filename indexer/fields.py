@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .lexicon import Lexicon
 from .model import Document, Item
-from .ocrfix import correct_item
+from .ocrfix import correct_item, correct_text
+from .people import item_person_keys
 from .schema import make_item_id
 
 
@@ -35,23 +36,42 @@ def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
         "body_fold": fixed.body,
         "item_title_ocr": fixed.title if item.ocr else "",
         "body_ocr": fixed.body if item.ocr else "",
-        "people": fixed.people,
+        "people": _people(doc, item, fixed.people, lexicon),
         "presenter": ",".join(item.presenters),
         "title": doc.title,
         "text": item.text,
         "presenters": item.presenters,
         "decisions": item.decisions,
+        "attachments": item.attachments,
         "pages": item.pages,
         "ocr_confidence": item.ocr_confidence,
         "corrections": fixed.corrections,
+        # Name keys of who took part: the person filter.
+        "person": ",".join(item_person_keys(doc, item)),
     }
     if item.number == 1:
         fields["doc_meta"] = _doc_meta(doc)
     return fields
 
 
+def _people(doc: Document, item: Item, presenters: str, lexicon) -> str:
+    """Presenters; on a meeting's first item also everyone in its attendance.
+
+    A name search then finds the meeting once, not every item; a field of
+    its own would cost every query word one more term.
+    """
+    if item.number != 1 or not doc.attendance:
+        return presenters
+    names = " ".join(a.name for a in doc.attendance)
+    if item.ocr and lexicon is not None:
+        names, _ = correct_text(names, lexicon)
+    return f"{presenters} {names}".strip()
+
+
 def _doc_meta(doc: Document) -> dict:
     keys = ("title", "date", "time", "place", "present", "absent", "secretary")
     meta = {k: getattr(doc, k) for k in keys}
+    meta["convener"] = doc.convener
+    meta["attendance"] = [a.as_dict() for a in doc.attendance]
     meta.update(source_url=doc.source_url, ocr=doc.ocr, item_count=len(doc.items))
     return meta

@@ -1,4 +1,4 @@
-"""Document metadata: dates, attendees, presenters, secretary, decisions, titles.
+"""Document metadata: dates, attendees, presenters, secretary, titles.
 
 Also the staff-edited metadata file (``corpus/metadata.toml``) that sets or
 overrides what a file's text does not say well::
@@ -22,6 +22,7 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
+from . import people
 from .markup import join_lines
 from .model import Document, RawDocument
 
@@ -55,14 +56,6 @@ _PERSON = re.compile(
 )
 _LABEL = re.compile(r"^[A-ZÅÄÖÉ][\w'’.-]*(?: [\w'’.-]+){0,3}$")
 _ROLE_WORDS = {"ordförande", "sekreterare", "sekr", "samordnare", "vice ordförande"}
-_DECISION = re.compile(
-    r"\bbeslut\s*:|\bbeslut(?:ar|ade|ades)\b|\bbeslöt\b|\bfatta(?:t|de|r) beslut"
-    r"|\bgodk[äa]n(?:ns|nes|ner|des|de|t)\b|\bfastst[äa]ll(?:s|es|er|des|de|t)\b"
-    r"|\bst[äa]ll(?:er|de) sig bakom\b|\bf[åa]r i uppdrag\b"
-    r"|\bläggs till handlingarna\b",
-    re.I,
-)
-_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])|\n+")
 
 
 # --- the metadata file -------------------------------------------------------
@@ -153,7 +146,8 @@ def document_header(
     defaults, entry = overrides.get("defaults", {}), overrides.get("file", {})
     doc_type = entry.get("type", doc_type)
     text = "\n".join(head) if doc_type == "minutes" else raw.text
-    present, absent = parse_attendees(head)
+    attendance = people.parse_attendance(head) + people.parse_footer(foot)
+    present, absent = attendees_by_presence(attendance)
     doc = Document(
         doc_id=make_doc_id(raw.source),
         source=raw.source,
@@ -165,7 +159,9 @@ def document_header(
         place=entry.get("place") or find_place(head),
         present=present,
         absent=absent,
-        secretary=parse_secretary(foot),
+        secretary=_first(attendance, people.SECRETARY),
+        convener=_first(attendance, people.CONVENER),
+        attendance=attendance,
         source_url=entry.get("source_url"),
         ocr=bool(entry.get("ocr", raw.ocr)),
     )
@@ -217,59 +213,20 @@ def find_place(head: list[str]) -> str | None:
     return None
 
 
-def parse_attendees(head: list[str]) -> tuple[list[str], list[str]]:
-    """Present and absent people; a struck-through name (~~Name~~) was absent."""
-    present: list[str] = []
-    absent: list[str] = []
-    label = None
-    for line in head:
-        found = _ATTENDEE_LABEL.match(line)
-        if found:
-            label = found.group(1).lower()
-            line = line[found.end() :]
-        if label is None or not line.strip():
-            continue
-        for entry in _split_outside_parens(line):
-            _add_attendee(entry, label == "frånvarande", present, absent)
+def attendees_by_presence(attendance: list) -> tuple[list[str], list[str]]:
+    """Names of those present (substitutes included) and of those absent.
+
+    The secretary and convener count only through the lists: the footer
+    does not say whether they sat in the meeting.
+    """
+    here = (people.PRESENT, people.SUBSTITUTE)
+    present = [a.name for a in attendance if a.role in here]
+    absent = [a.name for a in attendance if a.role == people.ABSENT]
     return present, absent
 
 
-def _split_outside_parens(line: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for ch in line:
-        depth += (ch == "(") - (ch == ")")
-        if ch == "," and depth <= 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    return [p.strip().rstrip(".").strip() for p in parts + [current] if p.strip()]
-
-
-def _add_attendee(entry: str, all_absent: bool, present: list, absent: list) -> None:
-    note = re.search(r"\(([^)]*)\)", entry)
-    name = re.sub(r"\([^)]*\)", "", entry)
-    struck = "~~" in name
-    name = name.replace("~~", "").strip()
-    if name:
-        (absent if struck or all_absent else present).append(name)
-    if note:  # "(ersättare Annika Kjellson Lind)": the substitute attended
-        substitute = re.sub(r"^\s*ersättare\s+", "", note.group(1), flags=re.I)
-        if substitute != note.group(1) and looks_like_person(substitute.strip()):
-            present.append(substitute.strip())
-
-
-def parse_secretary(foot: list[str]) -> str | None:
-    """The name after "Noterat av:" / "Antecknat av:" / "Kallat av:"."""
-    for n, line in enumerate(foot):
-        found = _FOOTER_LABEL.match(line)
-        if not found:
-            continue
-        rest = [line[found.end() :]] + foot[n + 1 :]
-        for candidate in rest:
-            if candidate.strip():
-                return split_presenters(candidate.strip())[0]
-    return None
+def _first(attendance: list, role: str) -> str | None:
+    return next((a.name for a in attendance if a.role == role), None)
 
 
 def default_title(doc: Document, text: str, defaults: dict) -> str:
@@ -340,13 +297,3 @@ def _strip_role(part: str) -> str:
     while len(words) > 1 and words[-1].lower().rstrip(".") in _ROLE_WORDS:
         words.pop()
     return " ".join(words)
-
-
-def find_decisions(text: str) -> list[str]:
-    """Sentences that state a decision ("Beslut: ...", "... godkänns", ...)."""
-    found = []
-    for sentence in _SENTENCES.split(text):
-        sentence = sentence.strip(" •–-")
-        if sentence and _DECISION.search(sentence) and sentence not in found:
-            found.append(sentence)
-    return found

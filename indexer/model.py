@@ -44,6 +44,24 @@ class RawDocument:
     warnings: list[str] = field(default_factory=list)  # e.g. "decoded as cp1252"
 
 
+@dataclass(frozen=True)
+class Attendee:
+    """One person's part in one meeting (see :mod:`indexer.people`)."""
+
+    name: str
+    role: str  # present | absent | substitute | secretary | convener
+    note: str | None = None  # "del av tid", "ordförande", an organisation ...
+    stands_in_for: str | None = None  # the member a substitute replaced
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "note": self.note,
+            "stands_in_for": self.stands_in_for,
+        }
+
+
 @dataclass
 class Item:
     """One agenda item of a minutes document, or one section of an agreement."""
@@ -52,7 +70,8 @@ class Item:
     title: str
     text: str  # clean text: paragraphs separated by blank lines, list items by "\n"
     presenters: list[str] = field(default_factory=list)
-    decisions: list[str] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)  # clean, no labels
+    attachments: list[str] = field(default_factory=list)  # files the item cites
     pages: list[int] = field(default_factory=list)
     ocr: bool = False
     ocr_confidence: float | None = None
@@ -73,6 +92,8 @@ class Document:
     present: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
     secretary: str | None = None
+    convener: str | None = None  # "Kallat av:"
+    attendance: list[Attendee] = field(default_factory=list)
     source_url: str | None = None
     ocr: bool = False
     items: list[Item] = field(default_factory=list)

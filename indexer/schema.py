@@ -14,7 +14,7 @@ from .analysis import exact_analyzer, fold_analyzer, name_analyzer, stem_analyze
 
 # Bump when the schema or the analysis changes: an index with another version
 # is rebuilt from scratch instead of mixing old and new analysis.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Query fields and their weights: heading above body; exact above stem above
 # folded (so clean text outranks its OCR-damaged or diacritic-less look-alikes).
@@ -61,13 +61,20 @@ def get_schema() -> Schema:
         # OCR'd items only: every query word folded, for damage left uncorrected.
         item_title_ocr=TEXT(analyzer=fold_analyzer(strict=False)),
         body_ocr=TEXT(analyzer=fold_analyzer(strict=False)),
+        # Presenters; on a meeting's first item also everyone in its attendance
+        # list and footer, so a name search finds the meeting once, not every
+        # item (a field of its own would cost every query word one more term).
         people=TEXT(analyzer=name_analyzer()),
         # Names exactly as written, one term each: the presenter facet and filter.
         presenter=KEYWORD(commas=True, lowercase=False, scorable=False),
+        # Name keys (indexer.people.name_key) of who took part in an item: its
+        # presenters and everyone at the meeting. The person filter.
+        person=KEYWORD(commas=True, lowercase=False, scorable=False),
         title=STORED(),
         text=STORED(),
         presenters=STORED(),
         decisions=STORED(),
+        attachments=STORED(),
         pages=STORED(),
         ocr_confidence=STORED(),
         corrections=STORED(),

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import metadata as meta
+from .decisions import find_decisions
 from .markup import ends_sentence, html_to_text, join_lines
 from .model import Document, Item, RawDocument
 
@@ -73,12 +74,14 @@ def _finish(part: _Part, number: int, raw: RawDocument, doc: Document) -> Item:
     pages = sorted(part.pages) if raw.paged or "\f" in raw.text else []
     ocr_pages = set(raw.ocr_pages)
     is_ocr = raw.ocr and (not pages or not ocr_pages or bool(ocr_pages & set(pages)))
+    decisions, attachments = find_decisions(text)
     return Item(
         number=number,
         title=title,
         text=text,
         presenters=part.presenters,
-        decisions=meta.find_decisions(f"{title}. {text}"),
+        decisions=decisions,
+        attachments=attachments,
         pages=pages,
         ocr=is_ocr,
         ocr_confidence=raw.ocr_confidence if is_ocr else None,

@@ -37,11 +37,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["search"] = SearchService(Path(app.config["INDEX_DIR"]))
 
-    from . import api, cors, errors, files, views
+    from . import api, cors, errors, files, registers, views
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(files.bp)
+    app.register_blueprint(registers.bp)
     errors.register(app)
     cors.register(app)
 

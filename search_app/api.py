@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from .csvexport import export_format, search_csv
 from .errors import ApiError
 from .highlight import marked
 from .links import document_url, file_url, item_permalink
@@ -14,7 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 ITEM_KEYS = (
     "item_id", "item_number", "item_title", "presenters", "decisions",
-    "ocr", "ocr_confidence", "pages", "text",
+    "attachments", "ocr", "ocr_confidence", "pages", "text",
 )  # fmt: skip
 
 
@@ -25,8 +26,11 @@ def _service():
 
 @bp.get("/search")
 def search():
-    """Search agenda items; see the contract for the response."""
-    return jsonify(marked(_service().search(search_params(request.args))))
+    """Search agenda items; see the contract for the response (or CSV rows)."""
+    params = search_params(request.args)
+    if export_format() == "csv":
+        return search_csv(_service(), params, request.host_url.rstrip("/"))
+    return jsonify(marked(_service().search(params)))
 
 
 @bp.get("/documents")

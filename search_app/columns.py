@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from indexer.people import name_key
+
 from .whoosh_postings import IndexPostings
 
 FACET_FIELDS = ("year", "doc_type", "has_decision", "presenter")
+# Filters without counts: a meeting's every attendee is on each of its items,
+# so counting them would cost each query far more than the facets it shows.
+FILTER_FIELDS = ("person",)
 
 
 class ItemColumns:
@@ -25,11 +30,13 @@ class ItemColumns:
         self.size = index.size()
         self.docs: dict[str, dict[str, np.ndarray]] = {}
         self._pairs: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
-        for field in FACET_FIELDS:
+        for field in FACET_FIELDS + FILTER_FIELDS:
             by_value = dict(index.values(field))
             values = list(by_value)
             docs = [by_value[v] for v in values]
             self.docs[field] = by_value
+            if field in FILTER_FIELDS:
+                continue
             self._pairs[field] = (
                 values,
                 np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
@@ -50,6 +57,8 @@ class ItemColumns:
                 continue
             if field == "presenter":
                 value = self.presenter_keys.get(value.strip().casefold(), value)
+            elif field == "person":  # stored as name keys: any spelling finds them
+                value = name_key(value)
             having = np.zeros(self.size, dtype=bool)
             having[self.docs[field].get(value, np.zeros(0, dtype=np.int64))] = True
             mask = having if mask is None else mask & having

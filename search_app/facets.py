@@ -61,6 +61,9 @@ def active_filters(params: SearchParams) -> list[tuple[str, str]]:
     if params.presenter:
         label = f"Föredragande: {params.presenter}"
         active.append((label, search_url(params, presenter=None)))
+    if params.person:
+        label = f"Person: {params.person}"
+        active.append((label, search_url(params, person=None)))
     if params.has_decision:
         active.append(("Endast beslut", search_url(params, has_decision=None)))
     return active
@@ -68,7 +71,9 @@ def active_filters(params: SearchParams) -> list[tuple[str, str]]:
 
 def clear_url(params: SearchParams) -> str:
     """The same words, no filters."""
-    return search_url(params, year=None, type=None, presenter=None, has_decision=None)
+    return search_url(
+        params, year=None, type=None, presenter=None, has_decision=None, person=None
+    )
 
 
 def sort_links(params: SearchParams) -> list[tuple[str, str, bool]]:

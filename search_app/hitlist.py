@@ -6,7 +6,7 @@ read these keys and compute nothing themselves.
 
 from __future__ import annotations
 
-from .labels import swedish_date, type_label
+from .labels import ROLE_LABELS, swedish_date, type_label
 from .links import file_url, item_permalink, search_url
 from .vocabulary import SearchParams
 
@@ -37,6 +37,10 @@ def present_hit(params: SearchParams, hit: dict) -> dict:
         "file_url": file_url(hit["source"], pages),
         "file_label": f"Originalfilen, sida {min(pages)}" if pages else "Originalfilen",
         "decision_text": shorten(" ".join(hit.get("decisions") or []), DECISION_CHARS),
+        "attendance_label": ", ".join(
+            f"{a['name']} ({ROLE_LABELS.get(a['role'], a['role'])})"
+            for a in hit.get("attendance") or []
+        ),
         "presenter_links": [
             (name, search_url(params, presenter=name)) for name in hit["presenters"]
         ],

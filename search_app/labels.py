@@ -5,6 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 TYPE_LABELS = {"minutes": "Minnesanteckningar", "agreement": "Överenskommelse"}
+ROLE_LABELS = {
+    "present": "närvarande",
+    "absent": "frånvarande",
+    "substitute": "ersättare",
+    "secretary": "antecknade",
+    "convener": "kallade till mötet",
+    "presenter": "föredragande",
+}
 MONTHS = (
     "januari februari mars april maj juni juli augusti september oktober november "
     "december"

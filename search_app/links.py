@@ -21,6 +21,7 @@ def search_args(params: SearchParams, **changes) -> dict[str, str]:
         "year": params.year,
         "type": params.doc_type,
         "presenter": params.presenter,
+        "person": params.person,
         "has_decision": "1" if params.has_decision else None,
         "sort": None if params.sort == "relevance" else params.sort,
         "page": params.page if params.page > 1 else None,
@@ -52,3 +53,8 @@ def file_url(source: str, pages: list[int] | tuple[int, ...] = ()) -> str:
     """The original file, served read-only; PDFs open at the item's first page."""
     url = "/files/" + quote(source, safe="/")
     return f"{url}#page={min(pages)}" if pages else url
+
+
+def person_url(name: str) -> str:
+    """A person's page, by the name as shown (any spelling with its key works)."""
+    return f"/person/{quote(name, safe='')}"

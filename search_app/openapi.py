@@ -6,12 +6,20 @@ cannot drift from the validation; tests check it against real responses.
 
 from __future__ import annotations
 
+from .openapi_registers import (
+    CSV,
+    format_parameter,
+    register_paths,
+    register_schemas,
+    search_csv_note,
+)
 from .params import MAX_PAGE
 from .vocabulary import (
     DOC_TYPES,
     MAX_PER_PAGE,
     MAX_PRESENTER_CHARS,
     MAX_QUERY_CHARS,
+    ROLES,
     SORTS,
 )
 
@@ -40,8 +48,12 @@ def spec() -> dict:
             "/api/documents": {"get": _documents_operation()},
             "/api/documents/{doc_id}": {"get": _document_operation()},
             "/api/openapi.json": {"get": _openapi_operation()},
+            **register_paths(),
         },
-        "components": {"schemas": _schemas(), "responses": _responses()},
+        "components": {
+            "schemas": {**_schemas(), **register_schemas()},
+            "responses": _responses(),
+        },
     }
 
 
@@ -52,7 +64,10 @@ def _search_operation() -> dict:
         "summary": "Search agenda items",
         "parameters": _search_parameters(),
         "responses": {
-            "200": _json("Results, facets over all matches", "SearchResponse"),
+            "200": _with_csv(
+                _json("Results, facets over all matches", "SearchResponse"),
+                search_csv_note(),
+            ),
             "400": {"$ref": "#/components/responses/BadRequest"},
             "503": {"$ref": "#/components/responses/Unavailable"},
         },
@@ -72,8 +87,12 @@ def _search_parameters() -> list[dict]:
                {"type": "string", "enum": list(SORTS), "default": SORTS[0]}),
         _query("presenter", "Only items with this presenter (exact name)",
                {"type": "string", "maxLength": MAX_PRESENTER_CHARS}),
+        _query("person", "Only items of meetings this person attended, or items "
+               "they presented (any spelling with the same name key)",
+               {"type": "string", "maxLength": MAX_PRESENTER_CHARS}),
         _query("has_decision", "1: only items that state a decision",
                {"type": "string", "enum": ["", "0", "1", "false", "true"]}),
+        format_parameter(search_csv_note()),
     ]  # fmt: skip
 
 
@@ -152,6 +171,15 @@ def _schemas() -> dict:
             items={"type": "array", "items": {"$ref": REF + "Item"}},
         ),
         "Item": _item_schema(),
+        "Attendee": _object(
+            name={"type": "string"},
+            role={"type": "string", "enum": list(ROLES)},
+            note={**NULLABLE_STRING, "description": "e.g. del av tid, ordförande"},
+            stands_in_for={
+                **NULLABLE_STRING,
+                "description": "Whom a substitute stood in for",
+            },
+        ),
         "Error": _object(error={"type": "string"}),
     }
 
@@ -175,6 +203,15 @@ def _hit_schema() -> dict:
         ocr={"type": "boolean"},
         ocr_confidence={"type": ["number", "null"]},
         pages={"type": "array", "items": {"type": "integer", "minimum": 1}},
+        attendance={
+            "type": "array",
+            "description": "Attendees of the meeting the query names (first item)",
+            "items": _object(
+                name={"type": "string"},
+                role={"type": "string", "enum": list(ROLES)},
+                stands_in_for=NULLABLE_STRING,
+            ),
+        },
     )
 
 
@@ -202,6 +239,12 @@ def _document_fields() -> dict:
         "present": STRINGS,
         "absent": STRINGS,
         "secretary": NULLABLE_STRING,
+        "convener": {**NULLABLE_STRING, "description": "Who convened (Kallat av)"},
+        "attendance": {
+            "type": "array",
+            "description": "Everyone in the attendance list and footer, with role",
+            "items": {"$ref": REF + "Attendee"},
+        },
         "source_url": {"type": ["string", "null"], "format": "uri"},
         "ocr": {"type": "boolean"},
         "item_count": {"type": "integer", "minimum": 0},
@@ -218,6 +261,7 @@ def _item_schema() -> dict:
         item_title={"type": "string"},
         presenters=STRINGS,
         decisions=STRINGS,
+        attachments={**STRINGS, "description": "Files and links the item cites"},
         ocr={"type": "boolean"},
         ocr_confidence={"type": ["number", "null"]},
         pages={"type": "array", "items": {"type": "integer", "minimum": 1}},
@@ -250,6 +294,15 @@ def _optional(schema: dict, **properties) -> dict:
     """``schema`` with properties a response may leave out."""
     schema["properties"].update(properties)
     return schema
+
+
+def _with_csv(response: dict, note: str) -> dict:
+    """A JSON response that ``format=csv`` turns into a CSV download."""
+    response["content"]["text/csv"] = {
+        **CSV,
+        "description": f"{CSV['description']}; {note}",
+    }
+    return response
 
 
 def _json(description: str, schema: str) -> dict:

@@ -44,16 +44,15 @@ def search_params(args: MultiDict) -> SearchParams:
         sort=sort,
         presenter=_presenter(args),
         has_decision=_flag(args, "has_decision"),
+        person=_presenter(args, "person"),
     )
 
 
-def _presenter(args: MultiDict) -> str | None:
-    """A presenter's name as shown in the hits; whitespace runs count as one space."""
-    name = " ".join(_CONTROL.sub(" ", args.get("presenter", "")).split())
+def _presenter(args: MultiDict, key: str = "presenter") -> str | None:
+    """A person's name as shown in the hits; whitespace runs count as one space."""
+    name = " ".join(_CONTROL.sub(" ", args.get(key, "")).split())
     if len(name) > MAX_PRESENTER_CHARS:
-        raise ApiError(
-            f"presenter is too long (at most {MAX_PRESENTER_CHARS} characters)"
-        )
+        raise ApiError(f"{key} is too long (at most {MAX_PRESENTER_CHARS} characters)")
     return name or None
 
 
@@ -75,3 +74,16 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ApiError(f"{name} must be a whole number from {low} to {high}")
     return value
+
+
+def clean_text(args: MultiDict, name: str, limit: int = MAX_QUERY_CHARS) -> str:
+    """A free-text parameter without control characters, or ApiError if too long."""
+    text = " ".join(_CONTROL.sub(" ", args.get(name, "")).split())
+    if len(text) > limit:
+        raise ApiError(f"{name} is too long (at most {limit} characters)")
+    return text
+
+
+def int_arg(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high``, or ApiError naming the parameter."""
+    return _int(args, name, default, low, high)

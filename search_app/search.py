@@ -47,6 +47,9 @@ from .vocabulary import (
     SearchResponse,
 )
 
+CATALOGUE_ITEM_KEYS = (
+    "item_id", "item_number", "item_title", "presenters", "decisions", "attachments",
+)  # fmt: skip
 OCR_RANK_FACTOR = 0.8
 RETRY_MAX_WORDS = 12  # longer queries that find nothing are not tried again
 
@@ -75,6 +78,8 @@ class SearchService:
         self._view_key = None
         self._view_value: tuple[ItemColumns, Engine] | None = None
         self._synonyms = SynonymFile(self.index_dir / SYNONYMS_FILE)
+        self._catalogue_key: tuple | None = None
+        self._catalogue: list[dict] = []
 
     # --- the searcher -------------------------------------------------------
 
@@ -193,6 +198,7 @@ class SearchService:
             doc_type=params.doc_type,
             presenter=params.presenter,
             has_decision="true" if params.has_decision else None,
+            person=params.person,
         )
         if allowed is not None:
             mask = mask & allowed
@@ -244,6 +250,40 @@ class SearchService:
         meta.update(doc_id=doc_id, source=first["source"], doc_type=first["doc_type"])
         meta["items"] = [_item(s, matcher) for s in stored]
         return meta
+
+    def catalogue(self) -> list[dict]:
+        """Every document's metadata with its items' facts (no text), newest first.
+
+        What the registers of decisions, people and meetings are made from.
+        Read once per index version from the stored fields and shared by all
+        threads; callers must not change it.
+        """
+        searcher = self._searcher()
+        key = (self._generation, searcher.reader().generation())
+        with self._lock:
+            if self._catalogue_key == key:
+                return self._catalogue
+        docs: dict[str, dict] = {}
+        for fields in searcher.reader().all_stored_fields():
+            doc = docs.setdefault(fields["doc_id"], {"items": []})
+            if fields.get("doc_meta") is not None:
+                doc.update(fields["doc_meta"])
+                doc.update(
+                    doc_id=fields["doc_id"],
+                    source=fields["source"],
+                    doc_type=fields["doc_type"],
+                )
+            doc["items"].append({k: fields.get(k) for k in CATALOGUE_ITEM_KEYS})
+        for doc in docs.values():
+            doc["items"].sort(key=lambda item: item["item_number"])
+        catalogue = sorted(
+            (d for d in docs.values() if "source" in d),
+            key=lambda d: (d.get("date") or "", d["source"]),
+            reverse=True,
+        )
+        with self._lock:
+            self._catalogue_key, self._catalogue = key, catalogue
+        return catalogue
 
     def documents(self) -> list[Document]:
         """Every document's metadata, newest first."""
@@ -308,7 +348,22 @@ def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> Hit:
         "match": {"text": text, "spans": spans},
         "url": item_url(fields["doc_id"], fields["item_number"], q),
         **_item_facts(fields),
+        "attendance": _attendance_matches(fields, matcher),
     }
+
+
+def _attendance_matches(fields: dict, matcher: TermMatcher) -> list[dict]:
+    """The meeting's attendees the query names: why a meeting's first item is a hit.
+
+    Attendance is indexed on a meeting's first item only, so only there can
+    it be the reason for a hit; elsewhere this is empty.
+    """
+    meta = fields.get("doc_meta") or {}
+    return [
+        {k: entry.get(k) for k in ("name", "role", "stands_in_for")}
+        for entry in meta.get("attendance") or []
+        if matcher.spans(entry["name"], {})
+    ]
 
 
 def _item(fields: dict, matcher: TermMatcher | None) -> Item:
@@ -325,6 +380,7 @@ def _item(fields: dict, matcher: TermMatcher | None) -> Item:
         "title_spans": title_spans,
         "presenters": fields.get("presenters") or [],
         **_item_facts(fields),
+        "attachments": fields.get("attachments") or [],
         "text": text,
         "spans": spans,
         "matched": bool(spans or title_spans),

@@ -26,6 +26,12 @@ SUGGEST_AT_MOST = 2
 # that spelling when a search finds one more; kept so the page is unchanged.
 PAGE_SUGGEST_AT_MOST = SUGGEST_AT_MOST + 1
 
+# Parts a person plays in a meeting (indexer.people names the same roles).
+ROLES = ("present", "absent", "substitute", "secretary", "convener")
+MAX_NAME_CHARS = 200  # a person's name in /person/<namn> and /api/people/<namn>
+REGISTER_PER_PAGE = 50  # decisions per page unless asked otherwise
+REGISTER_MAX_PER_PAGE = 100
+
 Span = tuple[int, int]  # start and end of a matched word, in characters
 
 
@@ -49,6 +55,7 @@ class SearchParams:
     sort: str = "relevance"
     presenter: str | None = None  # exact name, as in a hit's presenters
     has_decision: bool = False  # only items that state a decision
+    person: str | None = None  # only items of meetings they attended or presented
 
 
 class TextMatch(TypedDict):
@@ -81,6 +88,7 @@ class Hit(TypedDict):
     ocr: bool
     ocr_confidence: float | None
     pages: list[int]
+    attendance: list[dict]  # the meeting's attendees the query names (first item)
 
 
 class Facets(TypedDict):
@@ -113,6 +121,7 @@ class Item(TypedDict):
     title_spans: list[Span]
     presenters: list[str]
     decisions: list[str]
+    attachments: list[str]  # files and links the item cites
     ocr: bool
     ocr_confidence: float | None
     pages: list[int]
@@ -134,6 +143,8 @@ class Document(TypedDict, total=False):
     present: list[str]
     absent: list[str]
     secretary: str | None
+    convener: str | None
+    attendance: list[dict]  # name, role, note, stands_in_for
     source_url: str | None
     ocr: bool
     item_count: int

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRESENTATION = [
     "vocabulary", "highlight", "links", "labels", "docpage", "facets", "feed",
     "hitlist", "searchpage", "timeline", "params", "openapi", "errors", "views",
-    "api", "cors", "headers",
+    "api", "cors", "headers", "registerpages", "openapi_registers", "csvexport",
 ]  # fmt: skip
 ENGINE = ("whoosh", "indexer", "numpy")
 PROBE = (
@@ -57,7 +57,7 @@ def test_every_module_of_the_web_layer_is_checked():
     engine_side = {
         "search", "queryparse", "synonyms", "fallbacks", "matching", "scoring",
         "columns", "whoosh_postings", "whoosh_queries", "files", "__main__",
-        "__init__",
+        "__init__", "records", "registers",
     }  # fmt: skip
     modules = {p.stem for p in (ROOT / "search_app").glob("*.py")}
     assert modules == engine_side | set(PRESENTATION)

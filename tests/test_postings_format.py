@@ -28,7 +28,7 @@ from whoosh.formats import Positions
 from whoosh.matching import ListMatcher
 from whoosh.system import pack_uint
 
-from indexer.build import item_fields
+from indexer.fields import item_fields
 from indexer.model import Document, Item
 from indexer.schema import get_schema
 from search_app import whoosh_postings
