@@ -10,6 +10,7 @@ incremental run writes into the live one through Whoosh's atomic commit.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,13 +21,13 @@ from whoosh.fields import Schema
 
 from . import store
 from .fields import item_fields
-from .ingest import read_document
+from .lexicon import base_lexicon
 from .metadata import METADATA_FILE, load_overrides
 from .model import Document, RejectedFile
 from .ocrfix import clean_words, correction_lexicon
 from .plan import Overrides, Plan, make_plan, old_rejects
+from .sandbox import file_reader
 from .schema import SCHEMA_VERSION, get_schema, signature
-from .segment import segment
 
 Progress = Callable[[int, int, str], None]
 PARALLEL_MIN_DOCS = 200  # below this, starting workers costs more than it saves
@@ -117,6 +118,10 @@ def _overrides(corpus_dir: Path, summary: Summary) -> Overrides:
 def _run(run: _Run, plan: Plan) -> None:
     """Read the plan's files, write their items, then the manifest; publish."""
     entries: dict[str, dict] = {} if plan.full else dict(run.manifest.get("files", {}))
+    if plan.todo:
+        file_reader().start()  # warms its caches in its own process ...
+        # ... while this one warms the lexicon that writing the items needs.
+        threading.Thread(target=base_lexicon, daemon=True).start()
     docs = _read_all(run, plan, entries)
     target = store.new_generation(run.index_dir) if plan.full else run.live
     assert target is not None  # an incremental run has a live generation
@@ -144,20 +149,25 @@ def _read_all(run: _Run, plan: Plan, entries: dict[str, dict]) -> list[Document]
     docs: list[Document] = []
     defaults, per_file = run.overrides
     summary = run.summary
+    reader = file_reader()
     for n, source in enumerate(plan.todo, 1):
         path, key = plan.files[source]
         if run.progress:
             run.progress(n, len(plan.todo), source)
+        overrides = {"defaults": defaults, "file": per_file.get(source, {})}
         try:
-            raw = read_document(path, run.corpus_dir)
-            doc = segment(raw, {"defaults": defaults, "file": per_file.get(source, {})})
+            doc, warnings = reader.read(path, run.corpus_dir, overrides)
         except RejectedFile as exc:
             summary.rejected.append((source, str(exc)))
-            entries[source] = {"key": key, "rejected": str(exc), "retry": exc.retryable}
+            entries[source] = {
+                "key": key, "rejected": str(exc), "retry": exc.retryable
+            }  # fmt: skip
             continue
-        summary.warnings += [(source, w) for w in raw.warnings]
+        summary.warnings += [(source, w) for w in warnings]
         docs.append(doc)
-        entries[source] = {"key": key, "doc_id": doc.doc_id, "items": len(doc.items)}
+        entries[source] = {
+            "key": key, "doc_id": doc.doc_id, "items": len(doc.items)
+        }  # fmt: skip
     return docs
 
 
