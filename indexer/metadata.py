@@ -247,8 +247,10 @@ def _split_outside_parens(line: str) -> list[str]:
 
 
 def _add_attendee(entry: str, all_absent: bool, present: list, absent: list) -> None:
-    note = re.search(r"\(([^)]*)\)", entry)
-    name = re.sub(r"\([^)]*\)", "", entry)
+    # No "(" after the last ")" can open a note; scanning them is quadratic.
+    close = entry.rfind(")") + 1
+    note = re.search(r"\(([^)]*)\)", entry[:close])
+    name = re.sub(r"\([^)]*\)", "", entry[:close]) + entry[close:]
     struck = "~~" in name
     name = name.replace("~~", "").strip()
     if name:
