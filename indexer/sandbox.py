@@ -36,6 +36,9 @@ from .model import Document, RejectedFile
 
 FILE_SECONDS = 300.0  # a 300-page scanned PDF through Tesseract stays well below
 FILE_MEMORY_MB = 2048  # address space, not resident memory: libraries reserve some
+# Longer items are cut: every search that touches one pays for its length.
+MAX_ITEM_CHARS = 200_000
+STARTUP_SECONDS = 300.0  # loading the word lists, before any file's budget starts
 _HEADER = struct.Struct("!Q")
 _reader: FileReader | None = None
 
@@ -90,6 +93,7 @@ class FileReader:
         self.limits = limits or Limits.from_env()
         self._proc: subprocess.Popen | None = None
         self._send = self._receive = -1
+        self._ready = False
         self._lock = threading.Lock()  # one file at a time per worker
         # The kernel kills the worker when the thread that started it ends.
         self._starter: threading.Thread | None = None
@@ -118,6 +122,9 @@ class FileReader:
             self._stop()
             self._start()
         try:
+            if not self._ready:  # warming up is not the file's time
+                self._read_frame(time.monotonic() + STARTUP_SECONDS)
+                self._ready = True
             _write_frame(self._send, request)
             answer = self._read_frame(time.monotonic() + self.limits.seconds)
         except TimeoutError:
@@ -171,6 +178,7 @@ class FileReader:
             os.close(request_r)
             os.close(answer_w)
         self._send, self._receive = request_w, answer_r
+        self._ready = False
         self._starter = threading.current_thread()
 
     def _stop(self) -> int | None:
@@ -232,6 +240,7 @@ def serve() -> None:
     from .segment import segment
 
     base_lexicon()  # warm while the indexer plans; every text file needs it
+    _write_frame(answers, b"ready")
 
     with os.fdopen(requests, "rb") as inbox:
         while True:
@@ -246,7 +255,7 @@ def serve() -> None:
                 doc = segment(raw, overrides)
                 if not doc.items:
                     raise RejectedFile("no agenda items or sections found in it")
-                answer = ("ok", doc, list(raw.warnings))
+                answer = ("ok", doc, list(raw.warnings) + _cap_items(doc))
             except RejectedFile as exc:
                 answer = ("rejected", str(exc), exc.retryable, False)
             except MemoryError:
@@ -258,6 +267,18 @@ def serve() -> None:
                 reason = f"could not be read ({type(exc).__name__}: {exc})"
                 answer = ("rejected", reason[:300], False, True)
             _write_frame(answers, pickle.dumps(answer))
+
+
+def _cap_items(doc: Document) -> list[str]:
+    """Cut items longer than MAX_ITEM_CHARS; a warning for each one cut."""
+    warnings = []
+    for item in doc.items:
+        if len(item.text) > MAX_ITEM_CHARS:
+            item.text = item.text[:MAX_ITEM_CHARS]
+            warnings.append(
+                f"item {item.number} cut to {MAX_ITEM_CHARS:,} characters (the limit)"
+            )
+    return warnings
 
 
 def die_with_parent(parent: int) -> None:
