@@ -26,7 +26,7 @@ from .metadata import METADATA_FILE, load_overrides
 from .model import Document, RejectedFile
 from .ocrfix import clean_words, correction_lexicon
 from .plan import Overrides, Plan, make_plan, old_rejects
-from .sandbox import file_reader
+from .sandbox import file_reader, forks_die_with_parent
 from .schema import SCHEMA_VERSION, get_schema, signature
 
 Progress = Callable[[int, int, str], None]
@@ -79,6 +79,8 @@ def build_index(
     index_dir.mkdir(parents=True, exist_ok=True)
     summary = Summary()
     with store.locked(index_dir, wait):
+        for name in store.remove_unpublished(index_dir):
+            summary.warnings.append((name, "removed: left by a failed or killed run"))
         live = store.live_generation(index_dir)
         manifest = store.read_manifest(live)
         schema = get_schema()
@@ -125,6 +127,21 @@ def _run(run: _Run, plan: Plan) -> None:
     docs = _read_all(run, plan, entries)
     target = store.new_generation(run.index_dir) if plan.full else run.live
     assert target is not None  # an incremental run has a live generation
+    try:
+        _fill(target, run, plan, docs, entries)
+    except BaseException:
+        if plan.full:  # e.g. a full disk: leave nothing half-written behind
+            store.discard(target)
+        raise
+    run.summary.rebuilt = plan.full
+    run.summary.deleted = plan.deleted
+    run.summary.indexed = [d.source for d in docs]
+
+
+def _fill(
+    target: Path, run: _Run, plan: Plan, docs: list[Document], entries: dict
+) -> None:
+    """Write the items, the manifest and the corpus words; publish a full build."""
     words = store.read_corpus_words(None if plan.full else target) | clean_words(docs)
     _write(target, run, plan, docs, words)
     for source in plan.deleted:
@@ -139,9 +156,6 @@ def _run(run: _Run, plan: Plan) -> None:
     store.write_corpus_words(target, words)
     if plan.full:
         store.publish(run.index_dir, target)
-    run.summary.rebuilt = plan.full
-    run.summary.deleted = plan.deleted
-    run.summary.indexed = [d.source for d in docs]
 
 
 def _read_all(run: _Run, plan: Plan, entries: dict[str, dict]) -> list[Document]:
@@ -180,6 +194,11 @@ def _write(
     else:
         ix = whoosh_index.open_dir(str(target))
     lexicon = correction_lexicon(docs, words)
+    with forks_die_with_parent():
+        _add(ix, run, plan, docs, lexicon)
+
+
+def _add(ix, run: _Run, plan: Plan, docs: list[Document], lexicon) -> None:
     old = run.manifest.get("files", {})
     writer = _writer(ix, full=plan.full, docs=len(docs))
     try:

@@ -29,6 +29,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -279,6 +281,34 @@ def _cap_items(doc: Document) -> list[str]:
                 f"item {item.number} cut to {MAX_ITEM_CHARS:,} characters (the limit)"
             )
     return warnings
+
+
+@contextmanager
+def forks_die_with_parent() -> Iterator[None]:
+    """Processes forked meanwhile (Whoosh's writer workers) die with this one.
+
+    Orphaned writer workers would keep the index lock, which they inherit,
+    and block every later run.
+    """
+    global _hooked
+    if not _hooked and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork)
+        _hooked = True
+    _FORKING.append(os.getpid())
+    try:
+        yield
+    finally:
+        _FORKING.pop()
+
+
+_FORKING: list[int] = []  # pids of processes inside forks_die_with_parent
+_hooked = False
+
+
+def _after_fork() -> None:
+    if _FORKING:
+        die_with_parent(_FORKING[-1])
+        _FORKING.clear()  # its own children are its own business
 
 
 def die_with_parent(parent: int) -> None:

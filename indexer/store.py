@@ -59,6 +59,32 @@ def new_generation(index_dir: Path) -> Path:
     return path
 
 
+def remove_unpublished(index_dir: Path) -> list[str]:
+    """Delete generations newer than the live one: a failed or killed build's.
+
+    Called under the lock, so no other build is writing them. The generation
+    before the live one stays (a reader may still have it open).
+    """
+    live = live_generation(index_dir)
+    floor = _number(live) if live is not None else 0
+    removed = []
+    for path in index_dir.glob("gen-*"):
+        if path.is_dir() and _number(path) > floor:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return sorted(removed)
+
+
+def discard(generation: Path) -> None:
+    """Remove a generation that was never published (its build failed)."""
+    shutil.rmtree(generation, ignore_errors=True)
+
+
+def _number(generation: Path) -> int:
+    digits = generation.name[4:]
+    return int(digits) if digits.isdigit() else 0
+
+
 def publish(index_dir: Path, generation: Path) -> None:
     """Make a generation the live one, atomically; drop all older but the last."""
     previous = live_generation(index_dir)
@@ -75,15 +101,25 @@ def publish(index_dir: Path, generation: Path) -> None:
 @contextmanager
 def locked(index_dir: Path, wait: bool) -> Iterator[None]:
     """Hold the index's write lock; IndexBusy at once if taken and not ``wait``."""
-    with (index_dir / ".lock").open("a") as fh:
+    with (index_dir / ".lock").open("a+") as fh:
         flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
         try:
             fcntl.flock(fh, flags)
         except BlockingIOError:
-            raise IndexBusy(f"another indexer is writing {index_dir}") from None
+            fh.seek(0)
+            owner = fh.read(20).strip()
+            who = f" (process {owner})" if owner.isdigit() else ""
+            raise IndexBusy(f"another indexer is writing {index_dir}{who}") from None
+        # The owner's id, for the message above. The kernel drops the lock when
+        # the owner and every process that inherited it have died; the build's
+        # worker processes die with the owner (see build and sandbox).
+        fh.truncate(0)
+        fh.write(str(os.getpid()))
+        fh.flush()
         try:
             yield
         finally:
+            fh.truncate(0)
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
