@@ -20,9 +20,9 @@ from whoosh import index as whoosh_index
 from whoosh.fields import Schema
 
 from . import store
+from .config import check_synonyms, load_metadata
 from .fields import item_fields
 from .lexicon import base_lexicon
-from .metadata import METADATA_FILE, load_overrides
 from .model import Document, RejectedFile
 from .ocrfix import clean_words, correction_lexicon
 from .plan import Overrides, Plan, make_plan, old_rejects
@@ -103,18 +103,18 @@ def build_index(
                 progress=progress,
             )
             _run(run, plan)
-        store.publish_synonyms(corpus_dir, index_dir)
+        summary.rejected += store.publish_synonyms(
+            corpus_dir, index_dir, check_synonyms
+        )
         summary.items = _count_items(index_dir)
     summary.seconds = time.monotonic() - started
     return summary
 
 
 def _overrides(corpus_dir: Path, summary: Summary) -> Overrides:
-    try:
-        return load_overrides(corpus_dir)
-    except ValueError as exc:
-        summary.rejected.append((METADATA_FILE, str(exc)))
-        return {}, {}
+    overrides, problems = load_metadata(corpus_dir)
+    summary.rejected += problems
+    return overrides
 
 
 def _run(run: _Run, plan: Plan) -> None:

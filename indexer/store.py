@@ -22,7 +22,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -148,18 +148,22 @@ def write_corpus_words(generation: Path, words: set[str]) -> None:
     (generation / CORPUS_WORDS).write_text("\n".join(sorted(words)), encoding="utf-8")
 
 
-def publish_synonyms(corpus_dir: Path, index_dir: Path) -> None:
+def publish_synonyms(
+    corpus_dir: Path, index_dir: Path, check: Callable[[bytes], tuple[str, list]]
+) -> list:
     """Publish the synonym list next to the index, where the server looks for it.
 
     It applies at query time, so an edit takes effect without re-indexing.
+    ``check`` keeps the usable lines and says what it left out (returned).
     """
     source, target = corpus_dir / SYNONYMS_FILE, index_dir / SYNONYMS_FILE
-    text = source.read_text(encoding="utf-8") if source.is_file() else ""
-    current = target.read_text(encoding="utf-8") if target.is_file() else ""
+    text, problems = check(source.read_bytes()) if source.is_file() else ("", [])
+    current = target.read_text("utf-8", "replace") if target.is_file() else ""
     if text != current:
         tmp = target.with_suffix(".tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
+    return problems
 
 
 def original_file(index_dir: Path, source: str) -> Path | None:
