@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from pathlib import Path
@@ -34,12 +35,26 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    app = create_app({"INDEX_DIR": str(args.index)})
+    config = {"INDEX_DIR": str(args.index)}
+    if not os.environ.get("UMEBRA_BASE_URL"):  # links name this server, never Host
+        config["BASE_URL"] = f"http://{args.host}:{args.port}"
+    app = create_app(config)
     # Query analysis needs the Swedish lexicon (~0.7 s to load): load it while
     # waitress starts rather than in the first user's request.
     threading.Thread(target=warm_up, daemon=True).start()
     print(f"Serving UmeBrå search on http://{args.host}:{args.port}/", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="umebra")
+    serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        ident="umebra",
+        # Slow or half-open clients: dropped after 30 s of silence, and at most
+        # 200 connections, so they cannot starve the threads real users need.
+        channel_timeout=30,
+        connection_limit=200,
+        cleanup_interval=10,
+    )
     return 0
 
 
