@@ -86,6 +86,13 @@ def build_index(
         schema = get_schema()
         current = signature(schema)
         rebuild = rebuild or (live is not None and manifest.get("signature") != current)
+        if live is not None and not rebuild:
+            damaged = store.damage(live, manifest)
+            if damaged:  # a truncated or garbled file: partial answers otherwise
+                summary.warnings.append(
+                    (live.name, f"index damaged ({', '.join(damaged)}); rebuilt")
+                )
+                rebuild = True
         overrides = _overrides(corpus_dir, summary)
         full = rebuild or live is None
         plan = make_plan(corpus_dir, manifest, overrides, full, SCHEMA_VERSION)
@@ -151,6 +158,7 @@ def _fill(
         "signature": signature(run.schema),  # fields and analyzer chains
         "corpus": str(run.corpus_dir.resolve()),
         "files": entries,
+        "checksums": store.checksums(target),  # lets the next run detect damage
     }
     store.write_manifest(target, new_manifest)
     store.write_corpus_words(target, words)

@@ -19,6 +19,7 @@ without loading the engine or the analysis.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -134,6 +135,39 @@ def read_manifest(generation: Path | None) -> dict:
 def write_manifest(generation: Path, manifest: dict) -> None:
     """Replace the generation's manifest atomically."""
     _write_json(generation / MANIFEST, manifest)
+
+
+def checksums(generation: Path) -> dict[str, list]:
+    """Size and SHA-256 of each index file of a generation, for the manifest."""
+    sums = {}
+    for path in sorted(generation.iterdir()):
+        if path.is_file() and path.name not in _NOT_INDEX and path.suffix != ".tmp":
+            sums[path.name] = [path.stat().st_size, _sha256(path)]
+    return sums
+
+
+def damage(generation: Path, manifest: dict) -> list[str]:
+    """The index files that are missing, truncated or garbled since recorded."""
+    damaged = []
+    for name, (size, digest) in manifest.get("checksums", {}).items():
+        path = generation / name
+        try:
+            if path.stat().st_size != size or _sha256(path) != digest:
+                damaged.append(name)
+        except OSError:
+            damaged.append(name)
+    return damaged
+
+
+_NOT_INDEX = {MANIFEST, CORPUS_WORDS}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def read_corpus_words(generation: Path | None) -> set[str]:
