@@ -240,3 +240,54 @@ def test_normalisation_drops_every_format_character_unicode_knows():
     assert not missing
     assert normalize_text("tryg\u200dghet\x00") == "trygghet"
     assert normalize_text("sida 1\fsida 2\n\tx") == "sida 1\fsida 2\n\tx"
+
+
+# --- kill -9 ------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        return [int(c) for t in tasks for c in (t / "children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")
+def test_killed_indexer_leaves_no_worker_and_the_next_run_finishes(tmp_path):
+    corpus, index = tmp_path / "korpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "a slow.pdf").write_bytes(page_pdf(b"q Q\n" * 10_000_000))
+    (corpus / "bra.txt").write_text(GOOD["bra möte.txt"], encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "indexer", "--corpus", str(corpus), "--index",
+         str(index)],
+        cwd=ROOT, env={**ENV, "UMEBRA_FILE_SECONDS": "60"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert workers, "the indexer started no worker"
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_alive, workers))
+    env = {**ENV, "UMEBRA_FILE_SECONDS": "3"}
+    done = subprocess.run(
+        [sys.executable, "-m", "indexer", "--corpus", str(corpus), "--index",
+         str(index), "--no-wait"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "1 files indexed" in done.stdout and "a slow.pdf" in done.stderr
