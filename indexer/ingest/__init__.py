@@ -86,10 +86,15 @@ def read_document(path: Path, corpus_dir: Path) -> RawDocument:
 
 def _checked(text: str) -> str:
     if len(text) > MAX_TEXT_CHARS:
-        raise RejectedFile(
-            f"too much text ({len(text):,} characters, the limit is {MAX_TEXT_CHARS:,})"
-        )
+        _too_long(len(text))
     return text
+
+
+def _too_long(chars: int) -> None:
+    raise RejectedFile(
+        f"too much text (at least {chars:,} characters, the limit is "
+        f"{MAX_TEXT_CHARS:,})"
+    )
 
 
 def _read(path: Path, corpus_dir: Path) -> RawDocument:
@@ -104,9 +109,11 @@ def _read(path: Path, corpus_dir: Path) -> RawDocument:
 
             return read_pdf(path, source, file_sha256(path))
         if suffix == ".txt":
+            if size > 4 * MAX_TEXT_CHARS:  # UTF-8: at most 4 bytes a character
+                _too_long(size // 4)
             data = path.read_bytes()
             text, warnings = decode_text(data)
-            text = _checked(normalize_text(text))  # before the costly checks
+            text = _checked(normalize_text(_checked(text)))  # before costly checks
             sha = hashlib.sha256(data).hexdigest()
             # A text file may be a scan's OCR output; say so when it reads like one.
             ocr = looks_like_ocr(text)
