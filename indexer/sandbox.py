@@ -13,7 +13,7 @@ end-of-file on its request pipe everywhere), so a killed indexer leaves no
 process behind.
 
 The budgets come from the environment, so an operator can change them without
-touching code: ``UMEBRA_FILE_SECONDS`` (default 300) and
+touching code: ``UMEBRA_FILE_SECONDS`` (default 600) and
 ``UMEBRA_FILE_MEMORY_MB`` (default 2048).
 """
 
@@ -36,7 +36,7 @@ from pathlib import Path
 
 from .model import Document, RejectedFile
 
-FILE_SECONDS = 300.0  # a 300-page scanned PDF through Tesseract stays well below
+FILE_SECONDS = 600.0  # a 300-page PDF takes a minute or two; a loaded machine more
 FILE_MEMORY_MB = 2048  # address space, not resident memory: libraries reserve some
 # Longer items are cut: every search that touches one pays for its length.
 MAX_ITEM_CHARS = 200_000
@@ -81,7 +81,9 @@ def file_reader() -> FileReader:
     """
     global _reader
     limits = Limits.from_env()
-    if _reader is None or _reader.limits != limits:
+    # A worker runs with the environment it was started with (PATH finds
+    # Tesseract): a run with another one gets a new worker.
+    if _reader is None or _reader.limits != limits or _reader.env != os.environ:
         if _reader is not None:
             _reader.close()
         _reader = FileReader(limits)
@@ -93,6 +95,7 @@ class FileReader:
 
     def __init__(self, limits: Limits | None = None):
         self.limits = limits or Limits.from_env()
+        self.env = dict(os.environ)
         self._proc: subprocess.Popen | None = None
         self._send = self._receive = -1
         self._ready = False
@@ -174,7 +177,7 @@ class FileReader:
                 pass_fds=(request_r, answer_w),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,  # the answer pipe is the only channel
-                env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+                env={**self.env, "OMP_THREAD_LIMIT": "1"},
             )
         finally:
             os.close(request_r)
