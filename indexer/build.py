@@ -10,6 +10,7 @@ incremental run writes into the live one through Whoosh's atomic commit.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,14 +20,14 @@ from whoosh import index as whoosh_index
 from whoosh.fields import Schema
 
 from . import store
+from .config import check_synonyms, load_metadata
 from .fields import item_fields
-from .ingest import read_document
-from .metadata import METADATA_FILE, load_overrides
+from .lexicon import base_lexicon
 from .model import Document, RejectedFile
 from .ocrfix import clean_words, correction_lexicon
 from .plan import Overrides, Plan, make_plan, old_rejects
+from .sandbox import file_reader, forks_die_with_parent
 from .schema import SCHEMA_VERSION, get_schema, signature
-from .segment import segment
 
 Progress = Callable[[int, int, str], None]
 PARALLEL_MIN_DOCS = 200  # below this, starting workers costs more than it saves
@@ -78,11 +79,20 @@ def build_index(
     index_dir.mkdir(parents=True, exist_ok=True)
     summary = Summary()
     with store.locked(index_dir, wait):
+        for name in store.remove_unpublished(index_dir):
+            summary.warnings.append((name, "removed: left by a failed or killed run"))
         live = store.live_generation(index_dir)
         manifest = store.read_manifest(live)
         schema = get_schema()
         current = signature(schema)
         rebuild = rebuild or (live is not None and manifest.get("signature") != current)
+        if live is not None and not rebuild:
+            damaged = store.damage(live, manifest)
+            if damaged:  # a truncated or garbled file: partial answers otherwise
+                summary.warnings.append(
+                    (live.name, f"index damaged ({', '.join(damaged)}); rebuilt")
+                )
+                rebuild = True
         overrides = _overrides(corpus_dir, summary)
         full = rebuild or live is None
         plan = make_plan(corpus_dir, manifest, overrides, full, SCHEMA_VERSION)
@@ -100,26 +110,45 @@ def build_index(
                 progress=progress,
             )
             _run(run, plan)
-        store.publish_synonyms(corpus_dir, index_dir)
+        summary.rejected += store.publish_synonyms(
+            corpus_dir, index_dir, check_synonyms
+        )
         summary.items = _count_items(index_dir)
     summary.seconds = time.monotonic() - started
     return summary
 
 
 def _overrides(corpus_dir: Path, summary: Summary) -> Overrides:
-    try:
-        return load_overrides(corpus_dir)
-    except ValueError as exc:
-        summary.rejected.append((METADATA_FILE, str(exc)))
-        return {}, {}
+    overrides, problems = load_metadata(corpus_dir)
+    summary.rejected += problems
+    return overrides
 
 
 def _run(run: _Run, plan: Plan) -> None:
     """Read the plan's files, write their items, then the manifest; publish."""
     entries: dict[str, dict] = {} if plan.full else dict(run.manifest.get("files", {}))
+    if plan.todo:
+        file_reader().start()  # warms its caches in its own process ...
+        # ... while this one warms the lexicon that writing the items needs.
+        threading.Thread(target=base_lexicon, daemon=True).start()
     docs = _read_all(run, plan, entries)
     target = store.new_generation(run.index_dir) if plan.full else run.live
     assert target is not None  # an incremental run has a live generation
+    try:
+        _fill(target, run, plan, docs, entries)
+    except BaseException:
+        if plan.full:  # e.g. a full disk: leave nothing half-written behind
+            store.discard(target)
+        raise
+    run.summary.rebuilt = plan.full
+    run.summary.deleted = plan.deleted
+    run.summary.indexed = [d.source for d in docs]
+
+
+def _fill(
+    target: Path, run: _Run, plan: Plan, docs: list[Document], entries: dict
+) -> None:
+    """Write the items, the manifest and the corpus words; publish a full build."""
     words = store.read_corpus_words(None if plan.full else target) | clean_words(docs)
     _write(target, run, plan, docs, words)
     for source in plan.deleted:
@@ -129,14 +158,12 @@ def _run(run: _Run, plan: Plan) -> None:
         "signature": signature(run.schema),  # fields and analyzer chains
         "corpus": str(run.corpus_dir.resolve()),
         "files": entries,
+        "checksums": store.checksums(target),  # lets the next run detect damage
     }
     store.write_manifest(target, new_manifest)
     store.write_corpus_words(target, words)
     if plan.full:
         store.publish(run.index_dir, target)
-    run.summary.rebuilt = plan.full
-    run.summary.deleted = plan.deleted
-    run.summary.indexed = [d.source for d in docs]
 
 
 def _read_all(run: _Run, plan: Plan, entries: dict[str, dict]) -> list[Document]:
@@ -144,20 +171,25 @@ def _read_all(run: _Run, plan: Plan, entries: dict[str, dict]) -> list[Document]
     docs: list[Document] = []
     defaults, per_file = run.overrides
     summary = run.summary
+    reader = file_reader()
     for n, source in enumerate(plan.todo, 1):
         path, key = plan.files[source]
         if run.progress:
             run.progress(n, len(plan.todo), source)
+        overrides = {"defaults": defaults, "file": per_file.get(source, {})}
         try:
-            raw = read_document(path, run.corpus_dir)
-            doc = segment(raw, {"defaults": defaults, "file": per_file.get(source, {})})
+            doc, warnings = reader.read(path, run.corpus_dir, overrides)
         except RejectedFile as exc:
             summary.rejected.append((source, str(exc)))
-            entries[source] = {"key": key, "rejected": str(exc), "retry": exc.retryable}
+            entries[source] = {
+                "key": key, "rejected": str(exc), "retry": exc.retryable
+            }  # fmt: skip
             continue
-        summary.warnings += [(source, w) for w in raw.warnings]
+        summary.warnings += [(source, w) for w in warnings]
         docs.append(doc)
-        entries[source] = {"key": key, "doc_id": doc.doc_id, "items": len(doc.items)}
+        entries[source] = {
+            "key": key, "doc_id": doc.doc_id, "items": len(doc.items)
+        }  # fmt: skip
     return docs
 
 
@@ -170,6 +202,11 @@ def _write(
     else:
         ix = whoosh_index.open_dir(str(target))
     lexicon = correction_lexicon(docs, words)
+    with forks_die_with_parent():
+        _add(ix, run, plan, docs, lexicon)
+
+
+def _add(ix, run: _Run, plan: Plan, docs: list[Document], lexicon) -> None:
     old = run.manifest.get("files", {})
     writer = _writer(ix, full=plan.full, docs=len(docs))
     try:

@@ -14,10 +14,15 @@ from html.parser import HTMLParser
 _BLOCK_TAGS = {"p", "div", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
 _LIST_TAGS = {"ul", "ol"}
 # Inline list markers as the seeds write them inside <ul>/<ol>: "• a • b", "– a – b".
-_BULLET_SPLIT = re.compile(r"\s+(?=[•–\-▪◦●]\s)")
+# Starts only where a run of spaces starts: linear on long runs of whitespace.
+_BULLET_SPLIT = re.compile(r"(?<!\s)\s+(?=[•–\-▪◦●]\s)")
 _NUMBER_MARK = re.compile(r"(?:(?<=\s)|^)(\d{1,2})\.\s")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANKS = re.compile(r"\n{3,}")
+# A "<" that opens no complete tag (nor a comment) is text: "<![" trips the
+# stdlib parser and "<p <p <p ..." makes it quadratic.
+_STRAY_LT = re.compile(r"<(?!/?[A-Za-z][^<>]{0,500}>|!--)")
+_TAG = re.compile(r"<[^<>]{0,500}>")
 _SENTENCE_END = re.compile(r"[.!?:;)\"”]$")
 
 
@@ -83,8 +88,11 @@ def html_to_text(fragment: str) -> str:
     if "<" not in fragment and "&" not in fragment:
         return tidy(fragment)
     parser = _TextExtractor()
-    parser.feed(fragment)
-    parser.close()
+    try:
+        parser.feed(_STRAY_LT.sub("&lt;", fragment))
+        parser.close()
+    except (AssertionError, ValueError):  # markup the parser cannot take
+        return tidy(_TAG.sub(" ", fragment))
     return tidy("".join(parser.parts))
 
 
@@ -139,4 +147,5 @@ def _is_list_line(line: str) -> bool:
 
 def ends_sentence(text: str) -> bool:
     """Whether text ends where a sentence or a list item could end."""
-    return bool(_SENTENCE_END.search(text.rstrip()))
+    # Only the end matters: searching all of a long text is quadratic in a loop.
+    return bool(_SENTENCE_END.search(text[-200:].rstrip()))

@@ -154,9 +154,11 @@ def split_outside_parens(line: str) -> list[str]:
 
 
 def _entry(entry: str, role: str, before: list[Attendee]) -> list[Attendee]:
-    notes = [n.strip() for n in re.findall(r"\(([^)]*)\)", entry) if n.strip()]
+    # No "(" after the last ")" can open a note; scanning them is quadratic.
+    close = entry.rfind(")") + 1
+    notes = [n.strip() for n in re.findall(r"\(([^)]*)\)", entry[:close]) if n.strip()]
     struck = "~~" in entry
-    name = clean_name(re.sub(r"\([^)]*\)", " ", entry))
+    name = clean_name(re.sub(r"\([^)]*\)", " ", entry[:close]) + entry[close:])
     # Striking through marks a person, whatever the name looks like.
     if not (is_person_name(name) or (struck and _loose_name(name))):
         text = " ".join(entry.split())

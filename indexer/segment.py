@@ -90,15 +90,13 @@ def _finish(part: _Part, number: int, raw: RawDocument, doc: Document) -> Item:
 
 def _join_texts(texts: list[str]) -> str:
     """Join body pieces; a piece cut mid-sentence by a page break runs on."""
-    out = ""
+    out: list[str] = []  # joined once: growing one string is quadratic
     for piece in filter(None, texts):
-        if not out:
-            out = piece
-        elif ends_sentence(out) or piece[:1] in "•–-" or piece[:1].isdigit():
-            out = f"{out}\n\n{piece}"
-        else:
-            out = f"{out} {piece}"
-    return out
+        if out:
+            new_block = piece[:1] in "•–-" or piece[:1].isdigit()
+            out.append("\n\n" if new_block or ends_sentence(out[-1]) else " ")
+        out.append(piece)
+    return "".join(out)
 
 
 # --- the tab table --------------------------------------------------------

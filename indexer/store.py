@@ -19,10 +19,11 @@ without loading the engine or the analysis.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,6 +60,32 @@ def new_generation(index_dir: Path) -> Path:
     return path
 
 
+def remove_unpublished(index_dir: Path) -> list[str]:
+    """Delete generations newer than the live one: a failed or killed build's.
+
+    Called under the lock, so no other build is writing them. The generation
+    before the live one stays (a reader may still have it open).
+    """
+    live = live_generation(index_dir)
+    floor = _number(live) if live is not None else 0
+    removed = []
+    for path in index_dir.glob("gen-*"):
+        if path.is_dir() and _number(path) > floor:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return sorted(removed)
+
+
+def discard(generation: Path) -> None:
+    """Remove a generation that was never published (its build failed)."""
+    shutil.rmtree(generation, ignore_errors=True)
+
+
+def _number(generation: Path) -> int:
+    digits = generation.name[4:]
+    return int(digits) if digits.isdigit() else 0
+
+
 def publish(index_dir: Path, generation: Path) -> None:
     """Make a generation the live one, atomically; drop all older but the last."""
     previous = live_generation(index_dir)
@@ -75,15 +102,25 @@ def publish(index_dir: Path, generation: Path) -> None:
 @contextmanager
 def locked(index_dir: Path, wait: bool) -> Iterator[None]:
     """Hold the index's write lock; IndexBusy at once if taken and not ``wait``."""
-    with (index_dir / ".lock").open("a") as fh:
+    with (index_dir / ".lock").open("a+") as fh:
         flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
         try:
             fcntl.flock(fh, flags)
         except BlockingIOError:
-            raise IndexBusy(f"another indexer is writing {index_dir}") from None
+            fh.seek(0)
+            owner = fh.read(20).strip()
+            who = f" (process {owner})" if owner.isdigit() else ""
+            raise IndexBusy(f"another indexer is writing {index_dir}{who}") from None
+        # The owner's id, for the message above. The kernel drops the lock when
+        # the owner and every process that inherited it have died; the build's
+        # worker processes die with the owner (see build and sandbox).
+        fh.truncate(0)
+        fh.write(str(os.getpid()))
+        fh.flush()
         try:
             yield
         finally:
+            fh.truncate(0)
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
@@ -100,6 +137,39 @@ def write_manifest(generation: Path, manifest: dict) -> None:
     _write_json(generation / MANIFEST, manifest)
 
 
+def checksums(generation: Path) -> dict[str, list]:
+    """Size and SHA-256 of each index file of a generation, for the manifest."""
+    sums = {}
+    for path in sorted(generation.iterdir()):
+        if path.is_file() and path.name not in _NOT_INDEX and path.suffix != ".tmp":
+            sums[path.name] = [path.stat().st_size, _sha256(path)]
+    return sums
+
+
+def damage(generation: Path, manifest: dict) -> list[str]:
+    """The index files that are missing, truncated or garbled since recorded."""
+    damaged = []
+    for name, (size, digest) in manifest.get("checksums", {}).items():
+        path = generation / name
+        try:
+            if path.stat().st_size != size or _sha256(path) != digest:
+                damaged.append(name)
+        except OSError:
+            damaged.append(name)
+    return damaged
+
+
+_NOT_INDEX = {MANIFEST, CORPUS_WORDS}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def read_corpus_words(generation: Path | None) -> set[str]:
     """The clean corpus words earlier runs recorded in the generation."""
     if generation is None or not (generation / CORPUS_WORDS).is_file():
@@ -112,18 +182,22 @@ def write_corpus_words(generation: Path, words: set[str]) -> None:
     (generation / CORPUS_WORDS).write_text("\n".join(sorted(words)), encoding="utf-8")
 
 
-def publish_synonyms(corpus_dir: Path, index_dir: Path) -> None:
+def publish_synonyms(
+    corpus_dir: Path, index_dir: Path, check: Callable[[bytes], tuple[str, list]]
+) -> list:
     """Publish the synonym list next to the index, where the server looks for it.
 
     It applies at query time, so an edit takes effect without re-indexing.
+    ``check`` keeps the usable lines and says what it left out (returned).
     """
     source, target = corpus_dir / SYNONYMS_FILE, index_dir / SYNONYMS_FILE
-    text = source.read_text(encoding="utf-8") if source.is_file() else ""
-    current = target.read_text(encoding="utf-8") if target.is_file() else ""
+    text, problems = check(source.read_bytes()) if source.is_file() else ("", [])
+    current = target.read_text("utf-8", "replace") if target.is_file() else ""
     if text != current:
         tmp = target.with_suffix(".tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
+    return problems
 
 
 def original_file(index_dir: Path, source: str) -> Path | None:

@@ -22,6 +22,9 @@ def create_app(config: dict | None = None) -> Flask:
         # which pages may call /api/ from a browser, and which may frame /embed.
         CORS_ORIGINS=os.environ.get("UMEBRA_CORS_ORIGINS", ""),
         EMBED_ORIGINS=os.environ.get("UMEBRA_EMBED_ORIGINS", ""),
+        # Where the service is reached, for absolute links (the feed): from
+        # configuration, never from the request's Host header.
+        BASE_URL=os.environ.get("UMEBRA_BASE_URL", "http://localhost"),
         # Atom ids: a tag: URI (RFC 4151) of an authority the council controls.
         FEED_ID_PREFIX=os.environ.get(
             "UMEBRA_FEED_ID_PREFIX", "tag:umea.se,2025:umebra-search"

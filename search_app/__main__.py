@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import socket
 import sys
 import threading
@@ -36,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    app = create_app({"INDEX_DIR": str(args.index)})
+    config = {"INDEX_DIR": str(args.index)}
+    if not os.environ.get("UMEBRA_BASE_URL"):  # links name this server, never Host
+        config["BASE_URL"] = f"http://{args.host}:{args.port}"
+    app = create_app(config)
     problem = unusable(args.host, args.port)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -46,7 +50,18 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=warm_up, daemon=True).start()
     print(f"Serving UmeBrå search on http://{args.host}:{args.port}/", flush=True)
     try:
-        serve(app, host=args.host, port=args.port, threads=args.threads, ident="umebra")
+        serve(
+            app,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            ident="umebra",
+            # Slow or half-open clients: dropped after 30 s of silence, and at most
+            # 200 connections, so they cannot starve the threads real users need.
+            channel_timeout=30,
+            connection_limit=200,
+            cleanup_interval=10,
+        )
     except OSError as exc:  # taken between the check and waitress' own bind
         print(f"error: {why_not(args.host, args.port, exc)}", file=sys.stderr)
         return 1

@@ -24,6 +24,7 @@ from .vocabulary import QueryRefused
 
 MAX_EXPANSIONS = 64  # terms a truncation (trygg*) may stand for, the commonest kept
 MIN_PREFIX = 2  # letters before the first * or ?
+MAX_SLOP = 10  # "a b"~N: a larger slop costs time and memory, finds nothing new
 MAX_WORDS = 60  # leaf terms a query may have before it is refused
 MAX_TOTAL_EXPANSIONS = 1024  # terms all truncations of one query may stand for
 # Phrases are matched position by position, the costliest thing a query does.
@@ -119,6 +120,8 @@ def bound(q, reader):
         nonlocal leaves, expanded
         if isinstance(node, Q.Phrase) and node.fieldname in REDUNDANT_PHRASE_FIELDS:
             return Q.NullQuery
+        if isinstance(node, Q.Phrase) and node.slop > MAX_SLOP:
+            node = Q.Phrase(node.fieldname, node.words, MAX_SLOP, node.boost)
         truncation = isinstance(node, (Q.Wildcard, Q.Prefix))
         if truncation and node.fieldname in NO_TRUNCATION_FIELDS:
             return Q.NullQuery

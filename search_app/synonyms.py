@@ -11,6 +11,12 @@ import re
 from pathlib import Path
 
 SYNONYM_BOOST = 0.6  # the word the user typed ranks above its synonyms
+# Bounds, so that no synonym file makes queries slow or long: groups read from
+# the file, members per group, characters per member, words rewritten per query.
+MAX_GROUPS = 2000
+MAX_MEMBERS = 10
+MAX_MEMBER_CHARS = 60
+MAX_EXPANSIONS = 10
 
 
 class SynonymFile:
@@ -28,19 +34,26 @@ class SynonymFile:
         except OSError:
             return []
         if self._mtime != mtime:
-            self._groups = load_synonyms(self.path.read_text(encoding="utf-8"))
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+            self._groups = load_synonyms(text)
             self._mtime = mtime
         return self._groups
 
 
 def load_synonyms(text: str) -> list[list[str]]:
-    """Groups of equivalent terms: one group a line, comma-separated; # comments."""
+    """Groups of equivalent terms: one group a line, comma-separated; # comments.
+
+    At most MAX_GROUPS groups of MAX_MEMBERS members; longer members are left out.
+    """
     groups = []
     for line in text.splitlines():
         line = line.split("#", 1)[0]
         members = [m.strip().lower() for m in line.split(",") if m.strip()]
+        members = [m for m in members if len(m) <= MAX_MEMBER_CHARS][:MAX_MEMBERS]
         if len(members) > 1:
             groups.append(members)
+            if len(groups) == MAX_GROUPS:
+                break
     return groups
 
 
@@ -60,14 +73,18 @@ def expand_synonyms(text: str, groups: list[list[str]]) -> str:
 
 def _expand_piece(piece: str, groups: list[list[str]]) -> str:
     spans = []
+    words = set(re.findall(r"\w+", piece.lower()))
     for group in groups:
         for member in group:
+            first = re.match(r"\w+", member)
+            if first is not None and first.group(0) not in words:
+                continue  # cheap: most groups share no word with the query
             pattern = r"(?<!\w)" + re.escape(member) + r"(?!\w)"
             for m in re.finditer(pattern, piece, re.IGNORECASE):
                 spans.append((m.start(), m.end(), group))
     out, last = [], 0
-    for start, end, group in sorted(spans):
-        if start < last:
+    for start, end, group in sorted(spans)[: MAX_EXPANSIONS * 4]:
+        if start < last or len(out) >= 2 * MAX_EXPANSIONS:
             continue
         typed = piece[start:end].lower()
         others = [_term(m) + f"^{SYNONYM_BOOST}" for m in group if m != typed]

@@ -77,7 +77,7 @@ def feed():
     params = _params_with(FEED_ENTRIES, sort="date", page=1)
     results = marked(_service().search(params))
     site = {
-        "base_url": request.host_url.rstrip("/"),
+        "base_url": current_app.config["BASE_URL"].rstrip("/"),
         "id_prefix": current_app.config["FEED_ID_PREFIX"],
         "updated": published_at(Path(current_app.config["INDEX_DIR"])),
         "self_path": search_url(asked, "/feed", sort=None),

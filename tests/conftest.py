@@ -55,7 +55,9 @@ def client(app):
 @pytest.fixture(scope="session")
 def server(index_dir):
     """Base URL of the app served by waitress on loopback (real HTTP)."""
-    port, stop = serve_app(create_app({"INDEX_DIR": str(index_dir)}))
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    port, stop = serve_app(app)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{port}"  # links come from config
     yield f"http://127.0.0.1:{port}"
     stop()
 

@@ -384,7 +384,6 @@ def test_a_scanned_agreement_is_found_by_clean_swedish_queries(
 def test_without_tesseract_scans_are_named_and_retried_later(
     tesseract, scanned_prose, tmp_path, monkeypatch
 ):
-    import pytesseract
 
     from indexer import build_index
 
@@ -394,12 +393,13 @@ def test_without_tesseract_scans_are_named_and_retried_later(
     (corpus / "ren.pdf").write_bytes(
         pdfgen.prose_pdf(AGREEMENT, tmp_path / "r.pdf").read_bytes()
     )
-    real = pytesseract.pytesseract.tesseract_cmd
-    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "tesseract-not-here")
+    # Files are read in a worker process: hide Tesseract through its PATH.
+    real = os.environ["PATH"]
+    monkeypatch.setenv("PATH", str(tmp_path))
     first = build_index(corpus, tmp_path / "index")
     assert first.indexed == ["ren.pdf"]
     assert [s for s, _ in first.rejected] == ["skannad.pdf"]
     assert "tesseract-ocr-swe" in first.rejected[0][1]
-    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", real)
+    monkeypatch.setenv("PATH", real)
     second = build_index(corpus, tmp_path / "index")  # the file did not change
     assert second.indexed == ["skannad.pdf"] and not second.rejected

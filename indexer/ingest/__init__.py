@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..model import RawDocument, RejectedFile
+from .normalize import normalize_text
 from .ocrdetect import looks_like_ocr
 from .text import decode_text
 
@@ -15,12 +16,23 @@ __all__ = ["RejectedFile", "iter_corpus", "read_document", "source_name"]
 SUFFIXES = {".txt", ".pdf"}
 # Files at the corpus root that configure the search rather than hold documents.
 CONFIG_FILES = {"metadata.toml", "synonyms.txt"}
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = 200 * 1024 * 1024  # scanned PDFs are big; their text is not
+MAX_TEXT_CHARS = 5_000_000  # a year of minutes is about 500,000
 
 
 def source_name(path: Path, corpus_dir: Path) -> str:
-    """The file's path relative to the corpus, with forward slashes."""
-    return path.relative_to(corpus_dir).as_posix()
+    """The file's path relative to the corpus, with forward slashes.
+
+    Bytes of a name that are not UTF-8 are written as escapes (``\\xe5``): the
+    name goes into ids, JSON and messages, which must all be valid text.
+    """
+    name = path.relative_to(corpus_dir).as_posix()
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+        name = raw.decode("utf-8", "backslashreplace")
+    return name
 
 
 def iter_corpus(corpus_dir: Path) -> Iterator[Path]:
@@ -67,6 +79,25 @@ def file_sha256(path: Path) -> str:
 
 def read_document(path: Path, corpus_dir: Path) -> RawDocument:
     """Read one corpus file; raises RejectedFile with a reason when it can't."""
+    raw = _read(path, corpus_dir)
+    raw.text = _checked(normalize_text(raw.text))
+    return raw
+
+
+def _checked(text: str) -> str:
+    if len(text) > MAX_TEXT_CHARS:
+        _too_long(len(text))
+    return text
+
+
+def _too_long(chars: int) -> None:
+    raise RejectedFile(
+        f"too much text (at least {chars:,} characters, the limit is "
+        f"{MAX_TEXT_CHARS:,})"
+    )
+
+
+def _read(path: Path, corpus_dir: Path) -> RawDocument:
     source = source_name(path, corpus_dir)
     try:
         size = path.stat().st_size
@@ -78,8 +109,11 @@ def read_document(path: Path, corpus_dir: Path) -> RawDocument:
 
             return read_pdf(path, source, file_sha256(path))
         if suffix == ".txt":
+            if size > 4 * MAX_TEXT_CHARS:  # UTF-8: at most 4 bytes a character
+                _too_long(size // 4)
             data = path.read_bytes()
             text, warnings = decode_text(data)
+            text = _checked(normalize_text(_checked(text)))  # before costly checks
             sha = hashlib.sha256(data).hexdigest()
             # A text file may be a scan's OCR output; say so when it reads like one.
             ocr = looks_like_ocr(text)

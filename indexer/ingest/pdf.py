@@ -77,6 +77,8 @@ def _reason(exc: Exception) -> str:
     if isinstance(inner, PDFEncryptionError):
         return "encrypted PDF: it needs a password to open"
     detail = str(inner).strip() or type(inner).__name__
+    if isinstance(inner, MemoryError) or "allocate" in detail:  # a decompression bomb
+        return f"reading it needs more memory than allowed ({detail})"
     return f"damaged PDF, cannot be read ({detail})"
 
 
