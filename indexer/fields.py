@@ -23,6 +23,8 @@ def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
         "doc_type": doc.doc_type,
         "year": doc.year or "",
         "date": doc.date or "",
+        "date_kind": doc.date_kind if doc.date else None,
+        "valid": (doc.valid_from, doc.valid_to),
         "item_number": item.number,
         "has_decision": bool(item.decisions),
         "ocr": item.ocr,
@@ -50,4 +52,10 @@ def _doc_meta(doc: Document) -> dict:
     keys = ("title", "date", "time", "place", "present", "absent", "secretary")
     meta = {k: getattr(doc, k) for k in keys}
     meta.update(source_url=doc.source_url, ocr=doc.ocr, item_count=len(doc.items))
+    # What ``date`` is: an agreement's period start is no signing day.
+    meta.update(
+        date_kind=doc.date_kind if doc.date else None,
+        valid_from=doc.valid_from,
+        valid_to=doc.valid_to,
+    )
     return meta

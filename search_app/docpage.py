@@ -8,7 +8,7 @@ so the reader can walk the hits of a long document without scrolling.
 from __future__ import annotations
 
 from .highlight import marked_item
-from .labels import items_label, swedish_date, type_label
+from .labels import items_label, stated_date, type_label
 from .links import file_url, item_permalink, search_url
 from .vocabulary import SearchParams
 
@@ -33,7 +33,7 @@ def document_page(doc: dict, q: str) -> dict:
 def header_rows(doc: dict) -> list[tuple[str, str]]:
     """The meeting's facts as (label, value) rows; missing facts are left out."""
     rows = [
-        ("Datum", swedish_date(doc.get("date"))),
+        ("Datum", stated_date(doc)),
         ("Tid", doc.get("time")),
         ("Plats", doc.get("place")),
         ("Närvarande", ", ".join(doc.get("present") or [])),
