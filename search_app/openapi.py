@@ -191,7 +191,8 @@ def _schemas() -> dict:
         ),
         "Warning": _object(
             code={"type": "string",
-                  "enum": ["query_reinterpreted", "unknown_parameter"]},
+                  "enum": ["query_reinterpreted", "unknown_parameter",
+                           "ignored_parameter"]},
             message={"type": "string", "description": "For a person, in Swedish"},
             detail={"type": "string",
                     "description": "The note alone, or the parameter's name"},

@@ -54,7 +54,16 @@ def search_params(args: MultiDict) -> SearchParams:
         date_to=date_to,
         exact=_flag(args, "exact"),
         ignored=tuple(sorted(k for k in args if k not in SEARCH_PARAMS)),
+        unused=_unused(args, q),
     )
+
+
+def _unused(args: MultiDict, q: str) -> tuple[str, ...]:
+    """Parameters that only words give a meaning: relevance, and exact spelling."""
+    if q.strip():
+        return ()
+    wordy = {"sort": args.get("sort") == "relevance", "exact": bool(args.get("exact"))}
+    return tuple(name for name, given in wordy.items() if given)
 
 
 def _day(raw: str | None, name: str, first: bool) -> str | None:

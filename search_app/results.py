@@ -32,6 +32,13 @@ def empty_response(params: SearchParams, reading: Interpretation) -> dict:
             "detail": name,
         }
         for name in params.ignored
+    ] + [
+        {
+            "code": "ignored_parameter",
+            "message": f"Parametern {name} gäller bara sökord och ignorerades",
+            "detail": name,
+        }
+        for name in params.unused
     ]
     return {
         "query": params.q,

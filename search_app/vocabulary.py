@@ -11,7 +11,7 @@ words; turning those into marked HTML is the presentation's job
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 DOC_TYPES = ("minutes", "agreement")
 SORTS = ("relevance", "date", "date_asc")  # date: newest first; date_asc: oldest
@@ -52,6 +52,7 @@ class SearchParams:
     date_to: str | None = None  # ISO date (day 31 of a short month is fine), included
     exact: bool = False  # the words as typed: no spelling correction or fallbacks
     ignored: tuple[str, ...] = ()  # query-string parameters not understood
+    unused: tuple[str, ...] = ()  # understood, but with nothing to act on
 
     def __post_init__(self) -> None:
         """``year`` and ``years`` say the same: one year is both."""
@@ -102,6 +103,8 @@ class Hit(TypedDict):
     ocr: bool
     ocr_confidence: float | None
     pages: list[int]
+    # Absolute permanent link; added by the API, which knows the host.
+    permalink: NotRequired[str]
 
 
 class Facets(TypedDict):
@@ -140,7 +143,7 @@ class Correction(TypedDict):
 class Notice(TypedDict):
     """Something in the request read otherwise than written, or not at all."""
 
-    code: str  # "query_reinterpreted" | "unknown_parameter"
+    code: str  # "query_reinterpreted" | "unknown_parameter" | "ignored_parameter"
     message: str  # whole, for a person
     detail: str  # the note alone, or the parameter's name
 

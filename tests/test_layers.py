@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRESENTATION = [
     "vocabulary", "highlight", "links", "labels", "docpage", "facets", "feed",
     "hitlist", "searchpage", "timeline", "params", "openapi", "errors", "views",
-    "api", "cors", "headers",
+    "api", "cors", "headers", "querytext", "results",
 ]  # fmt: skip
 ENGINE = ("whoosh", "indexer", "numpy")
 PROBE = (

@@ -221,3 +221,11 @@ def test_unknown_parameters_are_named(server, path):
         unknown = [w["detail"] for w in warnings if w["code"] == "unknown_parameter"]
         assert unknown == ["sortera", "yaer"]
         assert body["total"] == api(server, q=A)["total"]
+
+
+def test_parameters_without_words_to_act_on_are_named(server):
+    body = api(server, has_decision="1", sort="relevance", exact="1")
+    warnings = body["warnings"]
+    ignored = [w["detail"] for w in warnings if w["code"] == "ignored_parameter"]
+    assert ignored == ["sort", "exact"]
+    assert body["total"] == api(server, has_decision="1")["total"] > 0
