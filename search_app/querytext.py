@@ -39,6 +39,7 @@ LOWER_OPERATORS = {"och": False, "and": False, "eller": True, "or": True,
 ENGINE = {"OCH": "AND", "ELLER": "OR", "INTE": "NOT"}
 
 _TOKEN = re.compile(r'\s+|"[^"]*"?|[()]|[^\s()"]+')
+MAX_DEPTH = 8  # brackets deeper than this are read as plain grouping of words
 
 
 @dataclass
@@ -64,6 +65,7 @@ def interpret(text: str) -> Interpretation:
     if tree is not None and _only_exclusions(tree):
         notes.append("Bara uteslutna ord: visar allt utom dem.")
         tree = ("and", [("word", "*"), *(_parts(tree))])
+    notes = list(dict.fromkeys(notes))  # each liberty said once
     if tree is None:
         return Interpretation("", "", notes)
     words: list[str] = []
@@ -74,6 +76,7 @@ def interpret(text: str) -> Interpretation:
 def _tokens(text: str, notes: list[str]) -> list[tuple[str, str]]:
     """(kind, text) pairs: word, phrase, op, open, close, minus."""
     out: list[tuple[str, str]] = []
+    depth, deep = 0, False
     for m in _TOKEN.finditer(text):
         tok = m.group(0)
         if tok.isspace():
@@ -88,9 +91,15 @@ def _tokens(text: str, notes: list[str]) -> list[tuple[str, str]]:
             if tok.strip('"').strip():
                 out.append(("phrase", '"' + " ".join(tok[1:-1].split()) + '"'))
         elif tok in "()":
+            depth += 1 if tok == "(" else -1
+            if tok == "(" and depth > MAX_DEPTH or tok == ")" and depth >= MAX_DEPTH:
+                deep = True
+                continue
             out.append(("open" if tok == "(" else "close", tok))
         else:
             out.extend(_word_tokens(tok, text, m.end(), notes))
+    if deep:
+        notes.append(f"Parenteser djupare än {MAX_DEPTH} nivåer ignorerades.")
     return out
 
 
