@@ -95,3 +95,12 @@ def sort_links(params: SearchParams) -> list[tuple[str, str, bool]]:
             0, ("Relevans", search_url(params, sort=None), params.sort == "relevance")
         )
     return links
+
+
+def range_form(params: SearchParams) -> dict:
+    """The "Tid" form: from and to as typed, the rest of the search kept hidden."""
+    args = search_args(params)
+    keep = search_args(params, year=None, page=None, **{"from": None, "to": None})
+    hidden = [(k, v) for k, vs in keep.items() for v in (vs if isinstance(vs, list)
+              else [vs])]  # fmt: skip
+    return {"from": args.get("from", ""), "to": args.get("to", ""), "hidden": hidden}

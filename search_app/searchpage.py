@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .facets import active_filters, clear_url, filter_groups, sort_links
+from .facets import active_filters, clear_url, filter_groups, range_form, sort_links
 from .highlight import marked
 from .hitlist import present_hits
 from .labels import hits_label, items_label, stated_date, type_label
@@ -44,6 +44,7 @@ def search_page(service, params: SearchParams) -> dict:
         "show_filters": bool(results["total"] or active),
         "clear_url": clear_url(params) if active else None,
         "sort_links": sort_links(params),
+        "range_form": range_form(params),
         "timeline": timeline(params, *_years(service, params, results)),
         "pages": pagination(params, results["total"]),
         "suggestion": _suggestion(params, results),

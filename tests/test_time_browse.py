@@ -216,3 +216,19 @@ def test_permalinks_are_absolute_and_lead_to_the_item(server):
         status, _, raw = http_get(address)
         assert status == 200
         assert any(n.attrs.get("id") == anchor for n in parse_page(raw).iter())
+
+
+def test_the_time_form_keeps_the_search_and_sets_the_range(edges):
+    page = parse_page(http_get(f"{edges}/?q=*&type=minutes&year=2020")[2])
+    form = page.find("form", class_="range")
+    assert form is not None
+    fields = {i.attrs["name"]: i.attrs.get("value", "") for i in form.find_all("input")}
+    assert (fields["q"], fields["type"]) == ("*", "minutes")
+    assert "year" not in fields  # the form's range replaces the chosen year
+    fields.update({"from": "2020-12", "to": "2021-01-01"})
+    address = f"{edges}{form.attrs['action']}?{urlencode(fields)}"
+    result = parse_page(http_get(address)[2])
+    total = api(edges, q="*", type="minutes", **{"from": "2020-12", "to": "2021-01-01"})
+    assert total["total"] > 0
+    heading = result.find("h2", id="traffar").words()
+    assert heading.startswith(f"{total['total']} träff")
