@@ -29,8 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.from_mapping(config)
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     # Imported here, as the blueprints are: the app's modules can be loaded
     # (and tested) without the engine.
     from .search import SearchService

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -35,12 +37,46 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     app = create_app({"INDEX_DIR": str(args.index)})
+    problem = unusable(args.host, args.port)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     # Query analysis needs the Swedish lexicon (~0.7 s to load): load it while
     # waitress starts rather than in the first user's request.
     threading.Thread(target=warm_up, daemon=True).start()
     print(f"Serving UmeBrå search on http://{args.host}:{args.port}/", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="umebra")
+    try:
+        serve(app, host=args.host, port=args.port, threads=args.threads, ident="umebra")
+    except OSError as exc:  # taken between the check and waitress' own bind
+        print(f"error: {why_not(args.host, args.port, exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
     return 0
+
+
+def unusable(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port, or None when it can.
+
+    Checked before "Serving …" is printed, so that a taken port gives one line
+    that says what to change instead of a success message and a traceback.
+    """
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.create_server((host, port), family=family):
+            return None
+    except OSError as exc:
+        return why_not(host, port, exc)
+
+
+def why_not(host: str, port: int, exc: OSError) -> str:
+    """One line naming the cause and the setting that changes it."""
+    change = "choose another with PORT=<port> ./run serve (or --port)"
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is already in use; {change}"
+    if exc.errno == errno.EACCES:
+        return f"no permission to listen on port {port}; {change}"
+    return f"cannot listen on {host}:{port} ({exc.strerror or exc}); check --host"
 
 
 if __name__ == "__main__":

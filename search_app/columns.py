@@ -85,7 +85,11 @@ class ItemColumns:
         docs = np.flatnonzero(mask)
         ranks = (self._rank_asc if oldest else self._rank)[docs]
         if count < docs.size:
-            keep = np.argpartition(ranks, count - 1)[:count] if count > 0 else []
+            keep = (
+                np.argpartition(ranks, count - 1)[:count]
+                if count > 0
+                else np.empty(0, dtype=np.intp)
+            )
             docs, ranks = docs[keep], ranks[keep]
         return docs[np.argsort(ranks)].tolist()
 

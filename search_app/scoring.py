@@ -126,8 +126,9 @@ class Engine:
     def _phrase(self, node: plan.Phrase, index: IndexPostings) -> Matches:
         """Words at consecutive positions (within the slop), scored as their terms."""
         field = node.field
-        btexts = [index.term_bytes(field, word) for word in node.words]
-        if any(b is None for b in btexts):
+        found = [index.term_bytes(field, word) for word in node.words]
+        btexts = [b for b in found if b is not None]
+        if len(btexts) < len(found):
             return self._none()
         # A word read for the first time is read with its positions, in one pass.
         terms = [

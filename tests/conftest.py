@@ -18,6 +18,9 @@ from waitress.server import create_server
 from indexer import build_index
 from search_app import create_app
 
+# The browser, page and console_errors fixtures of the browser tests.
+pytest_plugins = ["tests.chromium"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 

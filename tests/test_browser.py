@@ -1,18 +1,14 @@
 """End to end in headless Chromium: what staff, journalists and intranets meet.
 
-Debian's chromium driven by Playwright (never `playwright install`). Locally
-the module skips when Chromium or Playwright is missing; in CI (``CI`` set)
-it fails instead, so the browser tests cannot silently stop running.
-Screenshots of the main pages go to tests/artifacts/ (git-ignored).
+How the browser is found and launched: tests/chromium.py. Screenshots of the
+main pages go to tests/artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,70 +16,8 @@ from waitress.server import create_server
 
 from search_app import create_app
 from search_app.labels import hits_label
+from tests.chromium import PHONE, shot
 from tests.conftest import http_json
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-def _playwright():
-    """The sync API, or a skip (locally) / a failure (in CI) saying what is missing."""
-    missing = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing = "playwright is not installed (pip install -e '.[test]')"
-    if missing is None and not CHROMIUM.exists():
-        missing = f"{CHROMIUM} is missing (apt-get install chromium)"
-    if missing is None:
-        return sync_playwright
-    if os.environ.get("CI"):
-        pytest.fail(f"browser tests cannot run in CI: {missing}", pytrace=False)
-    pytest.skip(missing)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with _playwright()() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def console_errors() -> list[str]:
-    """The page's console errors; a test expecting one (a 404) clears the list."""
-    return []
-
-
-@pytest.fixture
-def page(browser, server, console_errors):
-    """A desktop page on the real server that fails the test on any console error."""
-    context = browser.new_context(
-        base_url=server, viewport=DESKTOP, locale="sv-SE", device_scale_factor=1
-    )
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
-    pg = context.new_page()
-    errors = console_errors
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert errors == [], errors  # CSP violations (inline style/script) land here
-
-
-def shot(pg, name: str) -> None:
-    """Save a full-page screenshot as a test artefact."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def api(server: str, args: str) -> dict:
@@ -355,136 +289,7 @@ def test_readable_on_a_phone(page, name, path):
     shot(page, f"{name}-phone")
 
 
-# --- accessibility -----------------------------------------------------------------
-
-# In-page checks after axe-core's rules of the same names: html-has-lang,
-# page-has-heading-one, heading-order, landmark-one-main, region, label,
-# link-name, button-name, duplicate-id, aria-valid-attr-value (idrefs) and
-# color-contrast (WCAG AA: 4.5:1, large text 3:1), over every visible text.
-AUDIT = r"""() => {
-  const problems = [];
-  const say = (rule, el, extra) => problems.push(
-    `${rule}: ${el ? el.outerHTML.slice(0, 100) : ""} ${extra || ""}`.trim());
-  const visible = el => !!(el.offsetWidth || el.offsetHeight
-    || el.getClientRects().length) && getComputedStyle(el).visibility !== "hidden";
-  const name = el => (el.getAttribute("aria-label") || el.textContent || "").trim()
-    || (el.getAttribute("aria-labelledby") || "").split(/\s+/).map(
-         id => (document.getElementById(id) || {}).textContent || "").join("").trim()
-    || (el.getAttribute("title") || "").trim();
-  if (document.documentElement.lang !== "sv") say("html-has-lang", null, "lang != sv");
-  if (document.querySelectorAll("h1").length !== 1) say("page-has-heading-one", null);
-  let level = 0;
-  for (const h of document.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
-    const n = +h.tagName[1];
-    if (n > level + 1) say("heading-order", h, `h${level} -> h${n}`);
-    level = n;
-  }
-  if (document.querySelectorAll("main").length !== 1) say("landmark-one-main", null);
-  const landmarks = "main, header, footer, nav, aside, [role=search], form, "
-    + "section[aria-labelledby]";
-  for (const el of document.body.querySelectorAll("*")) {
-    if (!el.children.length && el.textContent.trim() && visible(el)
-        && !el.closest(landmarks) && !el.closest(".skip")) say("region", el);
-  }
-  const fields = "input:not([type=hidden]), select, textarea";
-  for (const el of document.querySelectorAll(fields)) {
-    const label = el.id && document.querySelector(`label[for="${el.id}"]`);
-    if (!label && !el.getAttribute("aria-label")) say("label", el);
-  }
-  for (const el of document.querySelectorAll("a[href], button")) {
-    const rule = el.tagName === "A" ? "link-name" : "button-name";
-    if (!el.hidden && !name(el)) say(rule, el);
-  }
-  const ids = {};
-  for (const el of document.querySelectorAll("[id]")) {
-    if (ids[el.id]) say("duplicate-id", el); ids[el.id] = true;
-  }
-  const referring = "[aria-labelledby], [aria-describedby], label[for]";
-  for (const el of document.querySelectorAll(referring)) {
-    const refs = ["aria-labelledby", "aria-describedby", "for"].map(
-      a => el.getAttribute(a) || "").join(" ");
-    for (const id of refs.split(/\s+/).filter(Boolean)) {
-      if (!document.getElementById(id)) say("aria-valid-attr-value", el, `#${id}`);
-    }
-  }
-  const rgb = s => { const m = s.match(/rgba?\(([^)]+)\)/);
-    if (!m) return null; const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
-    return {c: p.slice(0, 3), a: p.length > 3 ? p[3] : 1}; };
-  const lum = c => c.map(v => { v /= 255;
-      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
-    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
-  const background = el => { const layers = [];
-    for (let e = el; e; e = e.parentElement) {
-      const b = rgb(getComputedStyle(e).backgroundColor);
-      if (b && b.a > 0) { layers.push(b); if (b.a >= 1) break; }
-    }
-    let out = [255, 255, 255];
-    for (const l of layers.reverse()) {
-      out = out.map((v, i) => l.c[i] * l.a + v * (1 - l.a));
-    }
-    return out; };
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const checked = new Set();
-  while (walker.nextNode()) {
-    const el = walker.currentNode.parentElement;
-    if (!walker.currentNode.textContent.trim()) continue;
-    if (checked.has(el) || !visible(el)) continue;
-    if (el.closest(".visually-hidden, .skip, title, script, style")) continue;
-    checked.add(el);
-    const s = getComputedStyle(el);
-    const fg = rgb(el instanceof SVGElement ? s.fill : s.color);
-    if (!fg) continue;
-    const bg = background(el instanceof SVGElement ? el.ownerSVGElement : el);
-    const a = lum(fg.c.map((v, i) => v * fg.a + bg[i] * (1 - fg.a))), b = lum(bg);
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    const size = parseFloat(s.fontSize), bold = +s.fontWeight >= 700;
-    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
-    if (ratio < need) say("color-contrast", el, `${ratio.toFixed(2)} < ${need}`);
-  }
-  return problems;
-}"""
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/?q=narkotika",
-        "/?q=umeå&year=2021&has_decision=1",
-        "/?q=qwxzy",
-        "/doc/003_9269a0f94d92dece-eac42b3d?q=narkotika",
-        "/embed?q=narkotika",
-        "/nope",
-    ],
-)
-def test_accessibility_audit(page, console_errors, path):
-    response = page.goto(path)
-    if response.status == 404:
-        assert console_errors == [
-            "Failed to load resource: the server responded with a status of 404 "
-            "(NOT FOUND)"
-        ]
-        console_errors.clear()
-    problems = page.evaluate(AUDIT)
-    assert problems == [], "\n".join(problems)
-
-
-def test_the_audit_catches_what_it_claims(browser):
-    pg = browser.new_page()
-    pg.set_content(
-        """<html lang="en"><body><main><h1>A</h1><h1>B</h1><h3>C</h3>
-        <input id="x"><a href="/"></a><button></button><p id="x">same id</p>
-        <p class="grey">grey</p><label for="gone">?</label></main>
-        <p>outside every landmark</p></body></html>"""
-    )
-    pg.add_style_tag(content=".grey { color: #aaa; }")
-    rules = {problem.split(":")[0] for problem in pg.evaluate(AUDIT)}
-    pg.close()
-    assert rules == {
-        "html-has-lang", "page-has-heading-one", "heading-order", "label",
-        "link-name", "button-name", "duplicate-id", "color-contrast",
-        "aria-valid-attr-value", "region",
-    }  # fmt: skip
+# --- keyboard ------------------------------------------------------------------------
 
 
 def test_focus_is_always_visible(page):

@@ -193,9 +193,14 @@ def _words(data: dict[str, list]) -> list[OcrWord]:
         words.append(
             OcrWord(
                 text,
-                *(int(data[key][i]) for key in ("left", "top", "width", "height")),
-                conf,
-                *(int(data[key][i]) for key in ("block_num", "par_num", "line_num")),
+                left=int(data["left"][i]),
+                top=int(data["top"][i]),
+                width=int(data["width"][i]),
+                height=int(data["height"][i]),
+                conf=conf,
+                block=int(data["block_num"][i]),
+                par=int(data["par_num"][i]),
+                line=int(data["line_num"][i]),
             )
         )
     return words

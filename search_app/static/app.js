@@ -1,5 +1,6 @@
 // Progressive enhancement only: every page works without this file.
 // "Kopiera länk": copies an item's permanent link (absolute) to the clipboard.
+// "/": moves the focus to the page's search box (as on many search sites).
 (function () {
   "use strict";
 
@@ -44,6 +45,23 @@
       announce("Kunde inte kopiera. Länken är: " + url);
     });
   }
+
+  function typing(element) {
+    return element && (element.isContentEditable
+      || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName));
+  }
+
+  function onKey(event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.defaultPrevented || typing(event.target)) return;
+    var box = document.querySelector('input[type="search"][aria-keyshortcuts~="/"]');
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  }
+
+  document.addEventListener("keydown", onKey);
 
   document.addEventListener("DOMContentLoaded", function () {
     var buttons = document.querySelectorAll("button.copy-link[data-href]");
