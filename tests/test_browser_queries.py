@@ -1,14 +1,13 @@
-# ruff: noqa: F811 - the fixtures of test_browser are imported and then requested
 """In the browser: the search says how it read the query, time ranges, browsing.
 
-Uses the Chromium fixtures of ``test_browser`` (skipped locally without it).
+Uses the Chromium fixtures of ``tests/chromium.py`` (skipped locally without it).
 """
 
 from __future__ import annotations
 
 import re
 
-from tests.test_browser import browser, console_errors, page, query, total  # noqa: F401
+from tests.test_browser import query, total
 
 
 def test_help_is_linked_from_the_search_box(page):
