@@ -204,6 +204,7 @@ def stated_dates(text: str, doc_type: str, given: bool) -> dict:
         m for m in _SWEDISH_DATE.finditer(text)
         if not _BOUND.search(text[max(0, m.start() - 30) : m.start()])
     ]  # fmt: skip
+    kind: str | None
     if doc_type == "minutes":
         kind = "meeting"
     elif given or signed:

@@ -58,7 +58,7 @@ def active_filters(params: SearchParams) -> list[tuple[str, str]]:
         active.append((label, search_url(params, year=None)))
     if params.date_from or params.date_to:
         span = f"{params.date_from or '…'} – {params.date_to or '…'}"
-        unset = search_url(params, **{"from": None, "to": None})
+        unset = search_url(params, "/", **{"from": None, "to": None})
         active.append((f"Tid: {span}", unset))
     if params.doc_type:
         label = f"Typ: {type_label(params.doc_type)}"
@@ -74,7 +74,7 @@ def active_filters(params: SearchParams) -> list[tuple[str, str]]:
 def clear_url(params: SearchParams) -> str:
     """The same words, no filters."""
     return search_url(
-        params, year=None, type=None, presenter=None, has_decision=None,
+        params, "/", year=None, type=None, presenter=None, has_decision=None,
         **{"from": None, "to": None},
     )  # fmt: skip
 

@@ -14,7 +14,7 @@ from .vocabulary import SearchParams
 DEFAULT_PER_PAGE = SearchParams().per_page
 
 
-def search_args(params: SearchParams, **changes) -> dict[str, str]:
+def search_args(params: SearchParams, **changes) -> dict[str, str | list[str]]:
     """The query-string arguments of ``params``; a change of None drops one.
 
     Several years are one comma-free list value (``year=2021&year=2025``).
@@ -54,7 +54,7 @@ def _short(day: str | None, first: bool) -> str | None:
     return day
 
 
-def search_url(params: SearchParams, path: str = "/", **changes) -> str:
+def search_url(params: SearchParams, path: str = "/", **changes: object) -> str:
     """The URL of the search ``params`` with ``changes``; back to page 1 unless told."""
     changes.setdefault("page", None)
     return path + "?" + urlencode(search_args(params, **changes), doseq=True)

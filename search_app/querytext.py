@@ -138,7 +138,8 @@ class _Reader:
     def take(self) -> tuple[str, str]:
         tok = self.tokens[self.pos]
         self.pos += 1
-        if self.peek() and self.peek()[0] == "lower":
+        following = self.peek()
+        if following is not None and following[0] == "lower":
             self.lower.append(self.tokens[self.pos][1])
             self.pos += 1
         return tok
@@ -148,7 +149,7 @@ class _Reader:
         return tok is not None and tok[0] == "op" and tok[1] == name
 
     def query(self, top: bool = False):
-        parts = []
+        parts: list = []
         while True:
             tok = self.peek()
             if tok is None:
@@ -247,7 +248,7 @@ def _simplify(node):
             return inner[1]
         return None if inner is None else ("not", inner)
     kind, members = node
-    flat = []
+    flat: list = []
     for member in (_simplify(m) for m in members):
         if member is None:
             continue

@@ -10,34 +10,32 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .querytext import Interpretation
-from .vocabulary import FACETS, Hit, Item, SearchParams
+from .vocabulary import FACETS, Hit, Item, Notice, SearchParams, SearchResponse
 
 if TYPE_CHECKING:
     from .matching import TermMatcher
 
 
-def empty_response(params: SearchParams, reading: Interpretation) -> dict:
+def _notice(code: str, message: str, detail: str) -> Notice:
+    return {"code": code, "message": message, "detail": detail}
+
+
+def empty_response(params: SearchParams, reading: Interpretation) -> SearchResponse:
     """A response that found nothing yet, saying how the query was read."""
     warnings = [
-        {
-            "code": "query_reinterpreted",
-            "message": f"Tolkad som ”{reading.display}”: {note}",
-            "detail": note,
-        }
-        for note in reading.notes
-    ] + [
-        {
-            "code": "unknown_parameter",
-            "message": f"Okänd parameter ignorerades: {name}",
-            "detail": name,
-        }
+        _notice("query_reinterpreted", f"Tolkad som ”{reading.display}”: {n}", n)
+        for n in reading.notes
+    ]
+    warnings += [
+        _notice("unknown_parameter", f"Okänd parameter ignorerades: {name}", name)
         for name in params.ignored
-    ] + [
-        {
-            "code": "ignored_parameter",
-            "message": f"Parametern {name} gäller bara sökord och ignorerades",
-            "detail": name,
-        }
+    ]
+    warnings += [
+        _notice(
+            "ignored_parameter",
+            f"Parametern {name} gäller bara sökord och ignorerades",
+            name,
+        )
         for name in params.unused
     ]
     return {
