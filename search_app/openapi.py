@@ -19,7 +19,7 @@ REF = "#/components/schemas/"
 STRINGS = {"type": "array", "items": {"type": "string"}}
 NULLABLE_STRING = {"type": ["string", "null"]}
 COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
-DAY = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+DAY = "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 YEAR_OR_NULL = {"type": ["string", "null"], "pattern": "^[0-9]{4}$"}
 DATE_FIELDS = {
     "date_kind": {
@@ -192,7 +192,7 @@ def _schemas() -> dict:
         "Warning": _object(
             code={"type": "string",
                   "enum": ["query_reinterpreted", "unknown_parameter",
-                           "ignored_parameter"]},
+                           "ignored_parameter", "empty_range"]},
             message={"type": "string", "description": "For a person, in Swedish"},
             detail={"type": "string",
                     "description": "The note alone, or the parameter's name"},

@@ -38,6 +38,9 @@ def empty_response(params: SearchParams, reading: Interpretation) -> SearchRespo
         )
         for name in params.unused
     ]
+    if params.date_from and params.date_to and params.date_from > params.date_to:
+        message = f"from ({params.date_from}) ligger efter to ({params.date_to})"
+        warnings.append(_notice("empty_range", message, "from"))
     return {
         "query": params.q,
         "total": 0,

@@ -143,7 +143,8 @@ class Correction(TypedDict):
 class Notice(TypedDict):
     """Something in the request read otherwise than written, or not at all."""
 
-    code: str  # "query_reinterpreted" | "unknown_parameter" | "ignored_parameter"
+    # "query_reinterpreted" | "unknown_parameter" | "ignored_parameter" | "empty_range"
+    code: str
     message: str  # whole, for a person
     detail: str  # the note alone, or the parameter's name
 
