@@ -26,6 +26,8 @@ def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
         "doc_type": doc.doc_type,
         "year": doc.year or "",
         "date": doc.date or "",
+        "date_kind": doc.date_kind if doc.date else None,
+        "valid": (doc.valid_from, doc.valid_to),
         "item_number": item.number,
         "has_decision": bool(item.decisions),
         "ocr": item.ocr,
@@ -74,4 +76,10 @@ def _doc_meta(doc: Document) -> dict:
     meta["convener"] = doc.convener
     meta["attendance"] = [a.as_dict() for a in doc.attendance]
     meta.update(source_url=doc.source_url, ocr=doc.ocr, item_count=len(doc.items))
+    # What ``date`` is: an agreement's period start is no signing day.
+    meta.update(
+        date_kind=doc.date_kind if doc.date else None,
+        valid_from=doc.valid_from,
+        valid_to=doc.valid_to,
+    )
     return meta

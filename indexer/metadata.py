@@ -39,6 +39,7 @@ _SWEDISH_DATE = re.compile(
     rf"\b(\d{{1,2}}) ({'|'.join(_MONTH_NUMBER)}) (\d{{4}})\b", re.I
 )
 _YEAR_RANGE = re.compile(r"\b(20\d\d)\s*[-–]\s*(20\d\d)\b")
+_BOUND = re.compile(r"\b(?:fr[åa]n|till|t\.?o\.?m\.?)(?: och med)?(?: den)?\s*$", re.I)
 _TIME = re.compile(
     r"\b(?:klockan|kl\.?)\s*(\d{1,2}[.:]\d{2})(?:\s*[-–]\s*(\d{1,2}[.:]\d{2}))?", re.I
 )
@@ -155,6 +156,7 @@ def document_header(
         doc_type=doc_type,
         title="",
         date=entry.get("date") or find_date(text, doc_type),
+        **stated_dates(text, doc_type, bool(entry.get("date"))),
         time=entry.get("time") or find_time(head),
         place=entry.get("place") or find_place(head),
         present=present,
@@ -182,6 +184,30 @@ def find_date(text: str, doc_type: str) -> str | None:
         return iso.group(0)
     found = _SWEDISH_DATE.search(text)
     return _iso(found) if found else None
+
+
+def stated_dates(text: str, doc_type: str, given: bool) -> dict:
+    """What kind of date a document states, and an agreement's period.
+
+    ``find_date`` gives an agreement without a signing day its period's
+    first day, so it sorts and filters by year; ``date_kind`` "period" tells
+    the reader that this is no date the document states.
+    """
+    period = _YEAR_RANGE.search(text) if doc_type == "agreement" else None
+    valid = {"valid_from": period[1], "valid_to": period[2]} if period else {}
+    # "gäller från den 1 januari 2021": a bound of the period, not a signing day.
+    signed = [
+        m for m in _SWEDISH_DATE.finditer(text)
+        if not _BOUND.search(text[max(0, m.start() - 30) : m.start()])
+    ]  # fmt: skip
+    kind: str | None
+    if doc_type == "minutes":
+        kind = "meeting"
+    elif given or signed:
+        kind = "signed"
+    else:
+        kind = "period" if period else None
+    return {"date_kind": kind, **valid}
 
 
 def _iso(match: re.Match) -> str:

@@ -97,6 +97,10 @@ class Document:
     source_url: str | None = None
     ocr: bool = False
     items: list[Item] = field(default_factory=list)
+    # "meeting", "signed" or "period" (an agreement's period start is ``date``)
+    date_kind: str | None = None
+    valid_from: str | None = None  # an agreement's period, YYYY
+    valid_to: str | None = None
 
     @property
     def year(self) -> str | None:

@@ -14,7 +14,7 @@ from .analysis import exact_analyzer, fold_analyzer, name_analyzer, stem_analyze
 
 # Bump when the schema or the analysis changes: an index with another version
 # is rebuilt from scratch instead of mixing old and new analysis.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Query fields and their weights: heading above body; exact above stem above
 # folded (so clean text outranks its OCR-damaged or diacritic-less look-alikes).
@@ -79,6 +79,8 @@ def get_schema() -> Schema:
         ocr_confidence=STORED(),
         corrections=STORED(),
         doc_meta=STORED(),
+        date_kind=STORED(),  # "meeting" | "signed" | "period": what ``date`` is
+        valid=STORED(),  # an agreement's period (from, to) as years, or Nones
     )
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from .csvexport import export_format, search_csv
 from .errors import ApiError
 from .highlight import marked
-from .links import document_url, file_url, item_permalink
+from .links import document_url, file_url, item_permalink, search_url, site_url
 from .openapi import spec
 from .params import search_params
 
@@ -29,8 +29,22 @@ def search():
     """Search agenda items; see the contract for the response (or CSV rows)."""
     params = search_params(request.args)
     if export_format() == "csv":
-        return search_csv(_service(), params, request.host_url.rstrip("/"))
-    return jsonify(marked(_service().search(params)))
+        return search_csv(_service(), params, site_url())
+    return jsonify(with_paging(params, marked(_service().search(params))))
+
+
+def with_paging(params, response: dict) -> dict:
+    """The response with ``next`` (the next page's address) and each hit's
+    absolute ``permalink``, so a client follows links instead of building them."""
+    base = site_url()
+    last = response["total_pages"]
+    following = params.page + 1 if params.page < last else None
+    response["next"] = (
+        base + search_url(params, "/api/search", page=following) if following else None
+    )
+    for hit in response["hits"]:
+        hit["permalink"] = base + item_permalink(hit["doc_id"], hit["item_number"])
+    return response
 
 
 @bp.get("/documents")

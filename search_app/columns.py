@@ -43,11 +43,27 @@ class ItemColumns:
                 np.repeat(np.arange(len(values)), [len(d) for d in docs]),
             )
         self.presenter_keys = {name.casefold(): name for name in self.docs["presenter"]}
-        self._rank = _date_rank(index, self.size)
+        self.dates, self._rank, self._rank_asc = _date_ranks(index, self.size)
         self.ocr = np.zeros(self.size, dtype=bool)  # items read by OCR
         for value, docnums in index.values("ocr"):
             if value == "true":
                 self.ocr[docnums] = True
+
+    def any_of(self, field: str, values) -> np.ndarray:
+        """Items with any of ``values`` in ``field`` (several years at once)."""
+        having = np.zeros(self.size, dtype=bool)
+        for value in values:
+            having[self.docs[field].get(value, np.zeros(0, dtype=np.int64))] = True
+        return having
+
+    def dated_between(self, first: str | None, last: str | None) -> np.ndarray:
+        """Items dated ``first`` to ``last`` (ISO, both included); undated never."""
+        mask = self.dates != ""
+        if first:
+            mask &= self.dates >= first
+        if last:
+            mask &= self.dates <= last
+        return mask
 
     def allowed(self, **wanted: str | None) -> np.ndarray | None:
         """Items with every given value, as a mask (None: no filter asked for)."""
@@ -76,11 +92,11 @@ class ItemColumns:
             counts[field] = {values[i]: int(n) for i, n in enumerate(per_value) if n}
         return counts
 
-    def newest_first(self, mask: np.ndarray, count: int) -> list[int]:
-        """The first ``count`` masked items by meeting date, newest first, undated
-        last; within a meeting in item order."""
+    def newest_first(self, mask: np.ndarray, count: int, oldest=False) -> list[int]:
+        """The first ``count`` masked items by meeting date, newest (or oldest)
+        first, undated last either way; within a meeting in item order."""
         docs = np.flatnonzero(mask)
-        ranks = self._rank[docs]
+        ranks = (self._rank_asc if oldest else self._rank)[docs]
         if count < docs.size:
             keep = (
                 np.argpartition(ranks, count - 1)[:count]
@@ -91,9 +107,9 @@ class ItemColumns:
         return docs[np.argsort(ranks)].tolist()
 
 
-def _date_rank(index: IndexPostings, size: int) -> np.ndarray:
-    """Each item's place when sorted newest date first, then by its place in
-    its document (undated items after every dated one)."""
+def _date_ranks(index: IndexPostings, size: int):
+    """Each item's date, and its place sorted newest (and oldest) date first,
+    then by its place in its document; undated items after every dated one."""
     dates = [""] * size
     for value, docnums in index.values("date"):
         for docnum in docnums.tolist():
@@ -102,11 +118,14 @@ def _date_rank(index: IndexPostings, size: int) -> np.ndarray:
     for number, docnums in index.numbers("item_number"):
         for docnum in docnums.tolist():
             numbers[docnum] = number
-    ranks = {d: n for n, d in enumerate(sorted(set(dates), reverse=True)) if d}
-    undated = len(ranks)
-    order = sorted(
-        range(size), key=lambda d: (ranks.get(dates[d], undated), numbers[d], d)
-    )
-    rank = np.empty(size, dtype=np.int64)
-    rank[order] = np.arange(size)
-    return rank
+    ranks = []
+    for newest in (True, False):
+        place = {d: n for n, d in enumerate(sorted(set(dates) - {""}, reverse=newest))}
+        undated = len(place)
+        order = sorted(
+            range(size), key=lambda d: (place.get(dates[d], undated), numbers[d], d)
+        )
+        rank = np.empty(size, dtype=np.int64)
+        rank[order] = np.arange(size)
+        ranks.append(rank)
+    return np.array(dates, dtype="<U10"), ranks[0], ranks[1]

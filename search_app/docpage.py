@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .highlight import mark, marked_item
-from .labels import items_label, swedish_date, type_label
+from .labels import items_label, stated_date, type_label
 from .links import file_url, item_permalink, search_url
 from .vocabulary import Item, SearchParams
 
@@ -37,7 +37,7 @@ def document_page(doc: dict, q: str) -> dict:
 def header_rows(doc: dict) -> list[tuple[str, str]]:
     """The meeting's facts as (label, value) rows; missing facts are left out."""
     rows = [
-        ("Datum", swedish_date(doc.get("date"))),
+        ("Datum", stated_date(doc)),
         ("Tid", doc.get("time")),
         ("Plats", doc.get("place")),
         ("Närvarande", ", ".join(doc.get("present") or [])),

@@ -53,8 +53,13 @@ def _group(params: SearchParams, key: str, title: str, values) -> dict:
 def active_filters(params: SearchParams) -> list[tuple[str, str]]:
     """The filters in force, each with the URL of the search without it."""
     active = []
-    if params.year:
-        active.append((f"År: {params.year}", search_url(params, year=None)))
+    if params.years:
+        label = "År: " + ", ".join(params.years)
+        active.append((label, search_url(params, year=None)))
+    if params.date_from or params.date_to:
+        span = f"{params.date_from or '…'} – {params.date_to or '…'}"
+        unset = search_url(params, "/", **{"from": None, "to": None})
+        active.append((f"Tid: {span}", unset))
     if params.doc_type:
         label = f"Typ: {type_label(params.doc_type)}"
         active.append((label, search_url(params, type=None)))
@@ -72,13 +77,33 @@ def active_filters(params: SearchParams) -> list[tuple[str, str]]:
 def clear_url(params: SearchParams) -> str:
     """The same words, no filters."""
     return search_url(
-        params, year=None, type=None, presenter=None, has_decision=None, person=None
-    )
+        params, "/", year=None, type=None, presenter=None, has_decision=None,
+        person=None, **{"from": None, "to": None},
+    )  # fmt: skip
 
 
 def sort_links(params: SearchParams) -> list[tuple[str, str, bool]]:
-    """Relevance or newest first: (label, url, chosen)."""
-    return [
-        ("Relevans", search_url(params, sort=None), params.sort == "relevance"),
-        ("Datum, nyast först", search_url(params, sort="date"), params.sort == "date"),
-    ]
+    """Relevance, newest or oldest first: (label, url, chosen).
+
+    A list without words has no relevance to sort by: newest first, then.
+    """
+    newest = params.sort == "date" or (params.sort == "relevance" and not params.q)
+    links = [
+        ("Datum, nyast först", search_url(params, sort="date"), newest),
+        ("Datum, äldst först", search_url(params, sort="date_asc"),
+         params.sort == "date_asc"),
+    ]  # fmt: skip
+    if params.q.strip():
+        links.insert(
+            0, ("Relevans", search_url(params, sort=None), params.sort == "relevance")
+        )
+    return links
+
+
+def range_form(params: SearchParams) -> dict:
+    """The "Tid" form: from and to as typed, the rest of the search kept hidden."""
+    args = search_args(params)
+    keep = search_args(params, year=None, page=None, **{"from": None, "to": None})
+    hidden = [(k, v) for k, vs in keep.items() for v in (vs if isinstance(vs, list)
+              else [vs])]  # fmt: skip
+    return {"from": args.get("from", ""), "to": args.get("to", ""), "hidden": hidden}

@@ -2,8 +2,9 @@
 
 Two uses of the same index lookups: lower-weighted fallback terms added to a
 parsed query (a scan may hold "ungdorn" for "ungdom"), and the "Menade du …?"
-spelling of a query that finds too little. When to offer that spelling is
-``vocabulary.SUGGEST_AT_MOST``; this module only finds it.
+spelling of a query's unknown words. When that spelling replaces the query
+and when it is only offered is the service's one policy (``search``); this
+module only finds it, and names every word it adds so the page can say so.
 """
 
 from __future__ import annotations
@@ -24,15 +25,24 @@ CONFUSION_BOOST = 0.5
 MAX_VARIANTS = 8  # per query word: bounds the work a long query can cause
 
 
-def with_fallbacks(q, reader):
+def with_fallbacks(q, reader, added: list | None = None):
     """Add, per query word, its OCR misreadings and near spellings found in the index.
 
     A scan the indexer could not correct may still hold "ungdorn" for
     "ungdom": the confusion variants that occur in the index are added at a
     lower weight. A word the index does not hold at all ("trygghetsvandringr")
     also gets its neighbours at edit distance 1, lower still. Both are
-    bounded, so a long query cannot expand without limit.
+    bounded, so a long query cannot expand without limit. Each word added
+    goes into ``added`` as (kind, typed word, added word), kind "ocr" or "near".
     """
+    seen: set = set()
+
+    def note(kind: str, text: str, terms: list) -> None:
+        for term in terms:
+            key = (kind, text, term.text)
+            if added is not None and key not in seen:
+                seen.add(key)
+                added.append(key)
 
     def expand(node):
         if not isinstance(node, Q.Term) or node.fieldname not in FUZZY_FIELDS:
@@ -44,10 +54,13 @@ def with_fallbacks(q, reader):
         if len(text) > FALLBACK_MAX_CHARS:
             return node
         extra = _confusions(reader, field, text, node.boost)
+        note("ocr", text, extra)
         if len(text) >= FUZZY_MIN_CHARS and (field, text) not in reader:
             near = terms_within(reader, field, text, 1, prefix=2)
-            extra += [Q.Term(field, w, boost=node.boost * FUZZY_BOOST)
+            nearby = [Q.Term(field, w, boost=node.boost * FUZZY_BOOST)
                       for w in list(near)[:MAX_VARIANTS]]  # fmt: skip
+            note("near", text, nearby)
+            extra += nearby
         return Q.Or([node, *extra]) if extra else node
 
     return q.accept(expand)
@@ -85,7 +98,7 @@ def terms_within(reader, field: str, text: str, maxdist: int, prefix: int):
 
 # --- suggestions ---------------------------------------------------------------
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"\w+(?![\w*?])")  # a truncation's stem is no misspelling
 
 
 def suggest(text: str, reader, field: str = "body") -> str | None:

@@ -47,7 +47,9 @@ def atom_feed(
     the feed itself (self_path) and of the same search as a page (html_path).
     """
     feed = ET.Element(f"{{{ATOM}}}feed", {f"{{{XML}}}lang": "sv"})
-    args = urlencode(search_args(params, sort=None, page=None, per_page=None))
+    args = urlencode(
+        search_args(params, sort=None, page=None, per_page=None), doseq=True
+    )
     _text(feed, "id", f"{site['id_prefix']}:search?{args}")
     _text(feed, "title", _title(params))
     total = items_label(results["total"])
@@ -63,14 +65,25 @@ def atom_feed(
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
+# Atom requires an entry's <updated>; an undated item gets the earliest
+# instant there is, so no reader ever shows it as new, and no <published>.
+UNDATED = "1970-01-01T00:00:00Z"
+
+
+def entry_stamp(hit: dict) -> str | None:
+    """The item's meeting or signing day, or its period's first; None: undated."""
+    return f"{hit['date']}T00:00:00Z" if hit.get("date") else None
+
+
 def _entry(hit: dict, site: dict) -> ET.Element:
-    """One agenda item; undated items carry the index's publication time."""
+    """One agenda item, dated as its document states (or as the oldest possible)."""
     entry = ET.Element(f"{{{ATOM}}}entry")
-    stamp = f"{hit['date']}T00:00:00Z" if hit["date"] else rfc3339(site["updated"])
+    stamp = entry_stamp(hit)
     _text(entry, "id", f"{site['id_prefix']}:item:{quote(hit['item_id'], safe='')}")
     _text(entry, "title", f"{hit['item_title'].rstrip(' .:')} – {hit['title']}")
-    _text(entry, "updated", stamp)
-    _text(entry, "published", stamp)
+    _text(entry, "updated", stamp or UNDATED)
+    if stamp:
+        _text(entry, "published", stamp)
     _link(entry, "alternate", site["base_url"] + hit["url"], "text/html")
     _link(entry, "related", site["base_url"] + hit["file_url"], None)
     ET.SubElement(
@@ -93,13 +106,19 @@ def _summary(hit: dict) -> str:
 
 def _title(params: SearchParams) -> str:
     """The words and the filters, so two feeds in one reader can be told apart."""
+    span = None
+    if params.date_from or params.date_to:
+        span = f"{params.date_from or '…'} – {params.date_to or '…'}"
     filters = [
-        params.year,
+        ", ".join(params.years),
+        span,
         type_label(params.doc_type) if params.doc_type else None,
         params.presenter,
         "endast beslut" if params.has_decision else None,
     ]
     extra = ", ".join(f for f in filters if f)
+    if not params.q.strip():
+        return "UmeBrå-sök: " + (extra or "alla punkter")
     return f"UmeBrå-sök: ”{params.q}”" + (f" ({extra})" if extra else "")
 
 

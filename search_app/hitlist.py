@@ -6,7 +6,7 @@ read these keys and compute nothing themselves.
 
 from __future__ import annotations
 
-from .labels import ROLE_LABELS, swedish_date, type_label
+from .labels import ROLE_LABELS, stated_date, type_label
 from .links import file_url, item_permalink, search_url
 from .vocabulary import SearchParams
 
@@ -31,7 +31,7 @@ def present_hit(params: SearchParams, hit: dict) -> dict:
     return {
         **hit,
         "type_label": type_label(hit["doc_type"]),
-        "date_label": swedish_date(hit["date"]),
+        "date_label": stated_date(hit),
         "heading": f"{hit['item_number']}. {hit['item_title']}",
         "permalink": item_permalink(hit["doc_id"], hit["item_number"]),
         "file_url": file_url(hit["source"], pages),

@@ -35,6 +35,21 @@ def swedish_date(iso: str | None) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def stated_date(item: dict) -> str:
+    """The date an item's document states, as a reader says it.
+
+    A meeting or signing day as "2 februari 2021"; an agreement that states
+    only its period as "giltig 2021–2024" (never as signed on its first day);
+    nothing stated as "datum saknas".
+    """
+    first, last = item.get("valid_from"), item.get("valid_to")
+    if item.get("date_kind") == "period" and first:
+        return f"giltig {first}–{last}" if last and last != first else f"giltig {first}"
+    if item.get("date"):
+        return swedish_date(item["date"])
+    return "datum saknas"
+
+
 def hits_label(count: int) -> str:
     """ "1 träff", "12 träffar"."""
     return f"{count} {'träff' if count == 1 else 'träffar'}"

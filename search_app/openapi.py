@@ -27,6 +27,18 @@ REF = "#/components/schemas/"
 STRINGS = {"type": "array", "items": {"type": "string"}}
 NULLABLE_STRING = {"type": ["string", "null"]}
 COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+DAY = "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+YEAR_OR_NULL = {"type": ["string", "null"], "pattern": "^[0-9]{4}$"}
+DATE_FIELDS = {
+    "date_kind": {
+        "type": ["string", "null"],
+        "enum": ["meeting", "signed", "period", None],
+        "description": "What the document states: a meeting day, a signing day, "
+        "or only a validity period (date is then its first day); null: undated",
+    },
+    "valid_from": {**YEAR_OR_NULL, "description": "An agreement's period, from"},
+    "valid_to": {**YEAR_OR_NULL, "description": "An agreement's period, to"},
+}
 
 
 def spec() -> dict:
@@ -77,13 +89,22 @@ def _search_operation() -> dict:
 def _search_parameters() -> list[dict]:
     """Every parameter /api/search reads, with the limits params.py enforces."""
     return [
-        _query("q", "Words, \"phrases\", OCH/AND, ELLER/OR, INTE/NOT, trunc*",
+        _query("q", "Words, \"phrases\", OCH/AND, ELLER/OR, INTE/NOT or -word, "
+               "(groups), trunc*; see /hjalp. Empty with a filter: browse",
                {"type": "string", "maxLength": MAX_QUERY_CHARS}),
         _query("page", "1-based page", _int_range(1, MAX_PAGE, 1)),
         _query("per_page", "Hits per page", _int_range(1, MAX_PER_PAGE, 10)),
-        _query("year", "Meeting year", {"type": "string", "pattern": "^[0-9]{4}$"}),
+        {**_query("year", "Meeting year; repeat for several (any of them)",
+                  {"type": "array", "items": {"type": "string",
+                                              "pattern": "^[0-9]{4}$"}}),
+         "style": "form", "explode": True},
+        _query("from", "From this date on (YYYY, YYYY-MM or YYYY-MM-DD, included)",
+               {"type": "string", "pattern": DAY}),
+        _query("to", "Up to this date (YYYY, YYYY-MM or YYYY-MM-DD, included)",
+               {"type": "string", "pattern": DAY}),
         _query("type", "Document type", {"type": "string", "enum": list(DOC_TYPES)}),
-        _query("sort", "relevance (default) or date, newest first",
+        _query("sort", "relevance (default; newest first without q), date "
+               "(newest first) or date_asc (oldest first); undated items last",
                {"type": "string", "enum": list(SORTS), "default": SORTS[0]}),
         _query("presenter", "Only items with this presenter (exact name)",
                {"type": "string", "maxLength": MAX_PRESENTER_CHARS}),
@@ -91,6 +112,9 @@ def _search_parameters() -> list[dict]:
                "they presented (any spelling with the same name key)",
                {"type": "string", "maxLength": MAX_PRESENTER_CHARS}),
         _query("has_decision", "1: only items that state a decision",
+               {"type": "string", "enum": ["", "0", "1", "false", "true"]}),
+        _query("exact", "1: the words as typed; no spelling correction, no OCR or "
+               "near-spelling fallbacks (a better spelling is only suggested)",
                {"type": "string", "enum": ["", "0", "1", "false", "true"]}),
         format_parameter(search_csv_note()),
     ]  # fmt: skip
@@ -157,9 +181,41 @@ def _schemas() -> dict:
             ),
             suggestion={
                 "type": ["string", "null"],
-                "description": "A spelling that finds more; only when few were found",
+                "description": "Menade du: a spelling of unknown words that finds "
+                "something, offered when the words as typed find something too",
+            },
+            interpreted_query={
+                "type": "string",
+                "description": "The query searched, as the grammar read it (Swedish "
+                "operators); after a spelling correction, the corrected query",
+            },
+            corrections={"type": "array", "items": {"$ref": REF + "Correction"}},
+            warnings={"type": "array", "items": {"$ref": REF + "Warning"}},
+            total_pages={"type": "integer", "minimum": 0},
+            next={
+                "type": ["string", "null"],
+                "format": "uri",
+                "description": "Absolute address of the next page, null on the last",
             },
         ),
+        "Correction": _object(
+            kind={
+                "type": "string",
+                "enum": ["spelling", "synonym", "ocr", "near"],
+                "description": "spelling: the word was replaced (the typed words "
+                "found nothing); the others were searched as well and added hits",
+            },
+            original={"type": "string"},
+            replacement={"type": "string"},
+        ),
+        "Warning": _object(
+            code={"type": "string",
+                  "enum": ["query_reinterpreted", "unknown_parameter",
+                           "ignored_parameter", "empty_range"]},
+            message={"type": "string", "description": "For a person, in Swedish"},
+            detail={"type": "string",
+                    "description": "The note alone, or the parameter's name"},
+        ),  # fmt: skip
         "Hit": _hit_schema(),
         "Facets": _facets_schema(),
         "DocumentList": _object(
@@ -191,7 +247,10 @@ def _hit_schema() -> dict:
         source={"type": "string", "description": "Path of the file in the corpus"},
         doc_type={"type": "string", "enum": list(DOC_TYPES)},
         title={"type": "string", "description": "The document's title"},
-        date={"type": ["string", "null"], "format": "date"},
+        date={"type": ["string", "null"], "format": "date",
+              "description": "Meeting or signing date, or the first day of an "
+              "agreement's period (date_kind says which); null when undated"},
+        **DATE_FIELDS,
         item_id={"type": "string", "description": "Stable id of the item"},
         item_number={"type": "integer", "minimum": 1},
         item_title={"type": "string"},
@@ -199,6 +258,8 @@ def _hit_schema() -> dict:
         score={"type": "number", "description": "Relevance, also under sort=date"},
         highlights={**STRINGS, "description": "Escaped HTML fragments, <mark>ed"},
         url={"type": "string", "description": "The item on its document page"},
+        permalink={"type": "string", "format": "uri",
+                   "description": "Absolute permanent link to the item"},
         decisions=STRINGS,
         ocr={"type": "boolean"},
         ocr_confidence={"type": ["number", "null"]},
@@ -234,6 +295,7 @@ def _document_fields() -> dict:
         "doc_type": {"type": "string", "enum": list(DOC_TYPES)},
         "title": {"type": "string"},
         "date": {"type": ["string", "null"], "format": "date"},
+        **DATE_FIELDS,
         "time": NULLABLE_STRING,
         "place": NULLABLE_STRING,
         "present": STRINGS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 
 from werkzeug.datastructures import MultiDict
@@ -12,6 +13,7 @@ from .vocabulary import (
     MAX_PER_PAGE,
     MAX_PRESENTER_CHARS,
     MAX_QUERY_CHARS,
+    SEARCH_PARAMS,
     SORTS,
     SearchParams,
 )
@@ -26,9 +28,11 @@ def search_params(args: MultiDict) -> SearchParams:
     q = _CONTROL.sub(" ", args.get("q", ""))
     if len(q) > MAX_QUERY_CHARS:
         raise ApiError(f"q is too long (at most {MAX_QUERY_CHARS} characters)")
-    year = args.get("year") or None
-    if year is not None and not re.fullmatch(r"[0-9]{4}", year):
+    years = tuple(dict.fromkeys(y for y in args.getlist("year") if y))
+    if any(not re.fullmatch(r"[0-9]{4}", y) for y in years):
         raise ApiError("year must be a year, YYYY")
+    date_from = _day(args.get("from"), "from", first=True)
+    date_to = _day(args.get("to"), "to", first=False)
     doc_type = args.get("type") or None
     if doc_type is not None and doc_type not in DOC_TYPES:
         raise ApiError(f"type must be one of: {', '.join(DOC_TYPES)}")
@@ -39,13 +43,47 @@ def search_params(args: MultiDict) -> SearchParams:
         q=q,
         page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", 10, 1, MAX_PER_PAGE),
-        year=year,
+        years=years,
         doc_type=doc_type,
         sort=sort,
         presenter=_presenter(args),
         has_decision=_flag(args, "has_decision"),
         person=_presenter(args, "person"),
+        date_from=date_from,
+        date_to=date_to,
+        exact=_flag(args, "exact"),
+        ignored=tuple(sorted(k for k in args if k not in SEARCH_PARAMS)),
+        unused=_unused(args, q),
     )
+
+
+def _unused(args: MultiDict, q: str) -> tuple[str, ...]:
+    """Parameters that only words give a meaning: relevance, and exact spelling."""
+    if q.strip():
+        return ()
+    wordy = {"sort": args.get("sort") == "relevance", "exact": bool(args.get("exact"))}
+    return tuple(name for name, given in wordy.items() if given)
+
+
+def _day(raw: str | None, name: str, first: bool) -> str | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD as the first (or last) day it covers."""
+    if not raw:
+        return None
+    m = re.fullmatch(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", raw)
+    if not m:
+        raise ApiError(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(m[1]), int(m[2] or 0), int(m[3] or 0)
+    if m[2] and not 1 <= month <= 12:
+        raise ApiError(f"{name}: no month {m[2]}")
+    # Days 1-31 in any month: bounds compare as text, so "to=2021-02-30"
+    # simply ends with February.
+    if m[3] and not 1 <= day <= 31:
+        raise ApiError(f"{name}: no day {m[3]}")
+    if not m[2]:
+        month = 1 if first else 12
+    if not m[3]:
+        day = 1 if first else calendar.monthrange(max(year, 1), month)[1]
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _presenter(args: MultiDict, key: str = "presenter") -> str | None:

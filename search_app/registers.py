@@ -17,6 +17,7 @@ from indexer.people import is_person_name
 
 from .csvexport import csv_response, export_format
 from .errors import ApiError
+from .links import site_url
 from .params import MAX_PAGE, clean_text, int_arg
 from .records import (
     DecisionFilter,
@@ -109,7 +110,7 @@ def _date(raw: str | None) -> str | None:
 
 def _base() -> str:
     """This server's address, for absolute links in exported files."""
-    return request.host_url.rstrip("/")
+    return site_url()
 
 
 # --- people ------------------------------------------------------------------------

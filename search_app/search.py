@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 import weakref
 from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -33,16 +32,15 @@ from .queryparse import (
     parse,
     typed_without_diacritics,
 )
+from .querytext import Interpretation, interpret
+from .results import empty_response, facets, hit, item
 from .scoring import Engine
-from .synonyms import SynonymFile, expand_synonyms
+from .synonyms import SynonymFile, expand_synonyms, synonyms_used
 from .vocabulary import (
-    FACETS,
     MAX_QUERY_CHARS,
-    SUGGEST_AT_MOST,
+    Correction,
     Document,
-    Hit,
     IndexUnavailable,
-    Item,
     SearchParams,
     SearchResponse,
 )
@@ -122,49 +120,68 @@ class SearchService:
         self._finalizer()
 
     def _parse(self, text: str, searcher):
-        """User text to engine query: synonyms, operators, fallbacks; None if empty.
+        """User text to engine query: grammar, synonyms, fallbacks; None if empty."""
+        return self._compile(interpret(text[:MAX_QUERY_CHARS]).engine, searcher)
+
+    def _compile(self, engine_text: str, searcher, added: list | None = None):
+        """Canonical text to bounded engine query with OCR and near-spelling
+        fallbacks; the words they add are noted in ``added``.
 
         Swedish words are first looked for as themselves only. A query typed
         without å, ä and ö ("overgripande mal") folds all its words; one that
         finds nothing is tried again folded, so a word typed without its
         diacritics that is also a word of its own still finds something.
         """
-        if not text.strip():
+        if not engine_text.strip():
             return None
-        text = expand_synonyms(text[:MAX_QUERY_CHARS], self._synonyms.groups())
+        text = expand_synonyms(engine_text, self._synonyms.groups())
         text = expand_compounds(text)
         if typed_without_diacritics(text):
-            return self._parse_with(self._lenient_parser, text, searcher)
-        q = self._parse_with(self._parser, text, searcher)
+            return self._parse_with(self._lenient_parser, text, searcher, added)
+        q = self._parse_with(self._parser, text, searcher, added)
         short = len(text.split()) <= RETRY_MAX_WORDS  # bounds a query's cost
         if q is not None and short and not self._finds_anything(q, searcher):
-            q = self._parse_with(self._lenient_parser, text, searcher) or q
+            q = self._parse_with(self._lenient_parser, text, searcher, added) or q
         return q
 
-    def _parse_with(self, parser, text: str, searcher):
+    def _parse_with(self, parser, text: str, searcher, added: list | None = None):
         q = parse(parser, text)
         if q is Q.NullQuery:
             return None
-        return with_fallbacks(bound(q, searcher.reader()), searcher.reader())
+        return with_fallbacks(bound(q, searcher.reader()), searcher.reader(), added)
+
+    def _exact(self, engine_text: str, searcher, synonyms: bool = True):
+        """The words as typed (and their synonyms): no OCR or near spellings."""
+        if not engine_text.strip():
+            return None
+        groups = self._synonyms.groups() if synonyms else []
+        text = expand_compounds(expand_synonyms(engine_text, groups))
+        lenient = typed_without_diacritics(text)
+        q = parse(self._lenient_parser if lenient else self._parser, text)
+        return None if q is Q.NullQuery else bound(q, searcher.reader())
 
     def _finds_anything(self, q, searcher) -> bool:
         _, engine = self._view(searcher)
         return bool(engine.evaluate(q, searcher).mask.any())
 
     def suggest(self, text: str) -> str | None:
-        """A "Menade du …?" spelling of the query that finds something, if any."""
-        return self._suggest(text, self._searcher())
+        """A spelling of the query's unknown words that finds something, if any."""
+        return self._suggest(interpret(text).engine, self._searcher())
 
-    def _suggest(self, text: str, searcher) -> str | None:
+    def _suggest(self, engine_text: str, searcher) -> str | None:
         # The request's own searcher: fetching another could close this one.
-        suggestion = suggest(text[:MAX_QUERY_CHARS], searcher.reader())
-        if suggestion is None:
-            return None
-        q = self._parse(suggestion, searcher)
+        better = suggest(engine_text, searcher.reader())
+        if better and self._finds(self._exact(better, searcher), searcher, None).any():
+            return interpret(better).display
+        return None
+
+    def _finds(self, q, searcher, allowed) -> np.ndarray:
+        """The mask of the items ``q`` finds under the filters."""
         if q is None:
-            return None
+            return np.zeros(1, dtype=bool)
         _, engine = self._view(searcher)
-        return suggestion if engine.evaluate(q, searcher).mask.any() else None
+        mask = engine.evaluate(q, searcher).mask
+        return mask & allowed if allowed is not None else mask
 
     # --- verbs ----------------------------------------------------------------
 
@@ -174,52 +191,90 @@ class SearchService:
         The engine scores every item at once, as arrays; filters and facet
         counts are masks and counts over the per-index columns; only the
         page's hits are loaded, with the spans of the words they matched.
+        Without words but with filters it lists the filtered items, newest
+        first. The response says how the query was read and what was changed.
         """
         searcher = self._searcher()
-        q = self._parse(params.q, searcher)
-        response: SearchResponse = {
-            "query": params.q,
-            "total": 0,
-            "page": params.page,
-            "per_page": params.per_page,
-            "hits": [],
-            "facets": {"year": {}, "doc_type": {}, "presenter": {}, "has_decision": {}},
-        }
-        if q is None:
+        reading = interpret(params.q[:MAX_QUERY_CHARS])
+        response = empty_response(params, reading)
+        if reading.empty and not params.filtered:
             return response
         columns, engine = self._view(searcher)
+        allowed = _allowed(columns, params)
+        if reading.empty:
+            q, sort = Q.Every(), ("date" if params.sort == "relevance" else params.sort)
+        else:
+            q, sort = self._corrected(params, reading, searcher, allowed, response)
+        if q is None:
+            return response
         matches = engine.evaluate(q, searcher)
         # A scan reads less reliably than clean text: among near-equal items
         # the clean one (often the same text) comes first.
         matches.scores[columns.ocr] *= OCR_RANK_FACTOR
-        mask = matches.mask
-        allowed = columns.allowed(
-            year=params.year,
-            doc_type=params.doc_type,
-            presenter=params.presenter,
-            has_decision="true" if params.has_decision else None,
-            person=params.person,
-        )
-        if allowed is not None:
-            mask = mask & allowed
+        mask = matches.mask if allowed is None else matches.mask & allowed
         total = int(np.count_nonzero(mask))
         response["total"] = total
-        response["facets"] = _facets(columns.counts(mask))
-        if total <= SUGGEST_AT_MOST:
-            response["suggestion"] = self._suggest(params.q, searcher)
+        response["total_pages"] = -(-total // params.per_page)
+        response["facets"] = facets(columns.counts(mask))
         start = (params.page - 1) * params.per_page
         end = start + params.per_page
-        if params.sort == "date":
-            docnums = columns.newest_first(mask, end)[start:]
+        if sort in ("date", "date_asc"):
+            oldest = sort == "date_asc"
+            docnums = columns.newest_first(mask, end, oldest=oldest)[start:]
         else:
             docnums = engine.top(matches, mask, end)[start:]
         if docnums:
             matcher = TermMatcher(q, searcher.reader())
             response["hits"] = [
-                _hit(searcher.stored_fields(d), matches.scores[d], params.q, matcher)
+                hit(searcher.stored_fields(d), matches.scores[d], params.q, matcher)
                 for d in docnums
             ]
         return response
+
+    def _corrected(self, params, reading: Interpretation, searcher, allowed, out):
+        """The query to run, by the one suggestion policy, for page and API alike.
+
+        Unknown words get the corpus' nearest spelling, if that finds
+        something. When the words as typed find nothing, that spelling is
+        searched instead and the response says so (``corrections``, kind
+        "spelling"); when they find something, or ``exact`` asks for the
+        words as typed (no more: no fallbacks either), it is only offered
+        (``suggestion``).
+        Synonyms, OCR variants and near spellings that add hits are named.
+        """
+        text = reading.engine
+        typed = self._exact(text, searcher)
+        better = self._suggest(text, searcher)
+        fixed = interpret(better).engine if better else None
+        if fixed and self._finds(self._exact(fixed, searcher), searcher,
+                                 allowed).any():  # fmt: skip
+            if params.exact or self._finds(typed, searcher, allowed).any():
+                out["suggestion"] = better
+            else:
+                out["corrections"] += _spelling(text, fixed)
+                text = fixed
+                out["interpreted_query"] = better
+                typed = self._exact(text, searcher)
+        used = synonyms_used(text, self._synonyms.groups())
+        bare = self._exact(text, searcher, synonyms=False) if used else None
+        if used and (self._finds(typed, searcher, allowed)
+                     & ~self._finds(bare, searcher, allowed)).any():  # fmt: skip
+            out["corrections"] += [
+                Correction(kind="synonym", original=a, replacement=b)
+                for a, b in used
+            ]
+        if params.exact:
+            return typed, params.sort
+        added: list = []
+        q = self._compile(text, searcher, added)
+        extra = self._finds(q, searcher, allowed) & ~self._finds(typed, searcher,
+                                                                 allowed)
+        if added and extra.any():
+            out["corrections"] += [
+                Correction(kind=kind, original=a, replacement=b)
+                for kind, a, b in added
+            ]
+        return q, params.sort
 
     def _view(self, searcher) -> tuple[ItemColumns, Engine]:
         """Facet columns and engine of the index version this searcher reads.
@@ -248,7 +303,7 @@ class SearchService:
         first = stored[0]
         meta: Document = dict(first.get("doc_meta") or {})
         meta.update(doc_id=doc_id, source=first["source"], doc_type=first["doc_type"])
-        meta["items"] = [_item(s, matcher) for s in stored]
+        meta["items"] = [item(s, matcher) for s in stored]
         return meta
 
     def catalogue(self) -> list[dict]:
@@ -302,86 +357,30 @@ class SearchService:
         )
 
 
-def _facets(counts: dict) -> dict:
-    """Facet counts as the API shows them: years and types sorted, people by count."""
-    out = {name: dict(sorted(counts[name].items())) for name in FACETS}
-    for name in FACETS:
-        out[name].pop("", None)  # undated items have no year to filter by
-    out["presenter"] = dict(
-        sorted(counts["presenter"].items(), key=lambda kv: (-kv[1], kv[0]))
+def _allowed(columns: ItemColumns, params: SearchParams):
+    """The mask of the items the filters let through; None when there are none."""
+    mask = columns.allowed(
+        doc_type=params.doc_type,
+        presenter=params.presenter,
+        has_decision="true" if params.has_decision else None,
+        person=params.person,
     )
-    flags = counts["has_decision"]
-    out["has_decision"] = {"true": flags.get("true", 0), "false": flags.get("false", 0)}
-    return out
+    for extra in (
+        columns.any_of("year", params.years) if params.years else None,
+        columns.dated_between(params.date_from, params.date_to)
+        if params.date_from or params.date_to
+        else None,
+    ):
+        if extra is not None:
+            mask = extra if mask is None else mask & extra
+    return mask
 
 
-def item_url(doc_id: str, number: int, q: str = "") -> str:
-    """The item's anchor on its document page; with the search in the query string."""
-    query = f"?q={quote(q)}" if q else ""
-    return f"/doc/{quote(doc_id)}{query}#item-{number}"
-
-
-def _item_facts(fields: dict) -> dict:
-    """What a hit and a document page both say about an item, after its people."""
-    return {
-        "decisions": fields.get("decisions") or [],
-        "ocr": bool(fields.get("ocr")),
-        "ocr_confidence": fields.get("ocr_confidence"),
-        "pages": fields.get("pages") or [],
-    }
-
-
-def _hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> Hit:
-    text = fields.get("text") or ""
-    spans = matcher.spans(text, fields.get("corrections") or {}, fields.get("ocr"))
-    return {
-        "doc_id": fields["doc_id"],
-        "source": fields["source"],
-        "doc_type": fields["doc_type"],
-        "title": fields["title"],
-        "date": fields["date"] or None,
-        "item_id": fields["item_id"],
-        "item_number": fields["item_number"],
-        "item_title": fields["item_title"],
-        "presenters": fields.get("presenters") or [],
-        "score": round(float(score or 0.0), 4),
-        "match": {"text": text, "spans": spans},
-        "url": item_url(fields["doc_id"], fields["item_number"], q),
-        **_item_facts(fields),
-        "attendance": _attendance_matches(fields, matcher),
-    }
-
-
-def _attendance_matches(fields: dict, matcher: TermMatcher) -> list[dict]:
-    """The meeting's attendees the query names: why a meeting's first item is a hit.
-
-    Attendance is indexed on a meeting's first item only, so only there can
-    it be the reason for a hit; elsewhere this is empty.
-    """
-    meta = fields.get("doc_meta") or {}
+def _spelling(typed: str, better: str) -> list[Correction]:
+    """The words the spelling changed, in order."""
+    pairs = zip(typed.split(), better.split(), strict=False)
     return [
-        {k: entry.get(k) for k in ("name", "role", "stands_in_for")}
-        for entry in meta.get("attendance") or []
-        if matcher.spans(entry["name"], {})
+        Correction(kind="spelling", original=a, replacement=b)
+        for a, b in pairs
+        if a != b
     ]
-
-
-def _item(fields: dict, matcher: TermMatcher | None) -> Item:
-    text = fields.get("text") or ""
-    corrections = fields.get("corrections") or {}
-    ocr = bool(fields.get("ocr"))
-    spans = matcher.spans(text, corrections, ocr) if matcher else []
-    title = fields["item_title"]
-    title_spans = matcher.spans(title, corrections, ocr) if matcher else []
-    return {
-        "item_id": fields["item_id"],
-        "item_number": fields["item_number"],
-        "item_title": title,
-        "title_spans": title_spans,
-        "presenters": fields.get("presenters") or [],
-        **_item_facts(fields),
-        "attachments": fields.get("attachments") or [],
-        "text": text,
-        "spans": spans,
-        "matched": bool(spans or title_spans),
-    }

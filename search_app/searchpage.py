@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .facets import active_filters, clear_url, filter_groups, sort_links
+from .facets import active_filters, clear_url, filter_groups, range_form, sort_links
 from .highlight import marked
 from .hitlist import present_hits
-from .labels import hits_label, items_label, swedish_date, type_label
+from .labels import hits_label, items_label, stated_date, type_label
 from .links import document_url, search_url
 from .timeline import timeline
-from .vocabulary import PAGE_SUGGEST_AT_MOST, SearchParams
+from .vocabulary import SearchParams
 
 WINDOW = 2  # page links on either side of the current page
 
@@ -29,16 +29,25 @@ def search_page(service, params: SearchParams) -> dict:
     return {
         "params": params,
         "results": results,
+        "browsing": not params.q.strip(),
         "count_label": hits_label(results["total"]),
+        "reading": _reading(params, results),
+        "corrections": _corrections(params, results),
+        "unknown": [
+            w["message"]
+            for w in results["warnings"]
+            if w["code"] == "unknown_parameter"
+        ],
         "hits": present_hits(params, results["hits"]),
         "groups": filter_groups(params, results["facets"]),
         "active_filters": active,
         "show_filters": bool(results["total"] or active),
         "clear_url": clear_url(params) if active else None,
         "sort_links": sort_links(params),
+        "range_form": range_form(params),
         "timeline": timeline(params, *_years(service, params, results)),
         "pages": pagination(params, results["total"]),
-        "suggestion": _suggestion(service, params, results),
+        "suggestion": _suggestion(params, results),
         "unfiltered": _unfiltered(service, params, results["total"], active),
         "feed_url": search_url(params, "/feed", sort=None),
         "json_url": search_url(params, "/api/search", page=params.page),
@@ -52,7 +61,7 @@ def home_page(service, params: SearchParams) -> dict:
             "title": doc["title"],
             "url": document_url(doc["doc_id"]),
             "date": doc.get("date"),
-            "date_label": swedish_date(doc.get("date")),
+            "date_label": stated_date(doc),
             "type_label": type_label(doc["doc_type"]),
             "items_label": items_label(doc.get("item_count") or 0),
         }
@@ -62,27 +71,51 @@ def home_page(service, params: SearchParams) -> dict:
 
 
 def _years(service, params: SearchParams, results: dict) -> tuple[dict, int]:
-    """Hits per year, and in all, under every filter but the year itself."""
-    if params.year:
-        results = service.search(replace(params, year=None, page=1, per_page=1))
+    """Hits per year, and in all, under every filter but the time range itself."""
+    if params.years or params.date_from or params.date_to:
+        everywhen = replace(params, years=(), year=None, date_from=None, date_to=None)
+        results = service.search(replace(everywhen, page=1, per_page=1))
     return results["facets"]["year"], results["total"]
 
 
-def _suggestion(service, params: SearchParams, results: dict) -> dict | None:
-    """ "Menade du ...?" when few were found and another spelling finds something.
-
-    The response carries the service's suggestion when few were found; the
-    page asks for one just beyond that, and for text that parsed to nothing.
-    """
-    if "suggestion" in results:
-        better = results["suggestion"]
-    elif results["total"] <= PAGE_SUGGEST_AT_MOST:
-        better = service.suggest(params.q)
-    else:
-        return None
+def _suggestion(params: SearchParams, results: dict) -> dict | None:
+    """ "Menade du ...?": the service's one policy, as the API gives it."""
+    better = results.get("suggestion")
     if not better or better.strip().casefold() == params.q.strip().casefold():
         return None
     return {"q": better, "url": search_url(params, q=better)}
+
+
+def _reading(params: SearchParams, results: dict) -> dict | None:
+    """ "Tolkad som …" and why, when the query was not read as written."""
+    notes = [
+        w["detail"]
+        for w in results["warnings"]
+        if w["code"] == "query_reinterpreted"
+    ]
+    if not notes:
+        return None
+    return {"q": results["interpreted_query"], "notes": notes}
+
+
+def _corrections(params: SearchParams, results: dict) -> dict | None:
+    """What the search changed or added to the words, with a way back."""
+    spelled = [c for c in results["corrections"] if c["kind"] == "spelling"]
+    added = [c for c in results["corrections"] if c["kind"] != "spelling"]
+    if not spelled and not added:
+        return None
+    kinds = {"synonym": "synonym", "ocr": "möjlig OCR-felläsning",
+             "near": "närliggande stavning"}  # fmt: skip
+    return {
+        "shown": results["interpreted_query"] if spelled else None,
+        "typed": params.q,
+        "exact_url": search_url(params, exact="1"),
+        "also": [
+            f"{c['replacement']} ({kinds.get(c['kind'], c['kind'])} till "
+            f"{c['original']})"
+            for c in added
+        ],
+    }
 
 
 def _unfiltered(service, params, total: int, active: list) -> dict | None:

@@ -95,3 +95,17 @@ def _expand_piece(piece: str, groups: list[list[str]]) -> str:
 
 def _term(member: str) -> str:
     return f'"{member}"' if " " in member else member
+
+
+def synonyms_used(text: str, groups: list[list[str]]) -> list[tuple[str, str]]:
+    """(typed word, equivalent also searched) for each synonym outside quotes."""
+    used = []
+    for n, piece in enumerate(re.split(r'("[^"]*")', text)):
+        if n % 2:
+            continue
+        for group in groups:
+            for member in group:
+                pattern = r"(?<!\w)" + re.escape(member) + r"(?!\w)"
+                if re.search(pattern, piece, re.IGNORECASE):
+                    used += [(member, other) for other in group if other != member]
+    return list(dict.fromkeys(used))

@@ -43,16 +43,22 @@ def _service():
 
 @bp.get("/")
 def index():
-    """The search page; with ?q= it shows the results."""
+    """The search page; with ?q= or a filter it shows the results."""
     params = None
     try:
         params = search_params(request.args)
-        if not params.q.strip():
+        if not params.q.strip() and not params.filtered:
             return render_template("search.html", **home_page(_service(), params))
         return render_template("search.html", **search_page(_service(), params))
     except (ApiError, QueryRefused) as exc:  # the form stays, to mend the query
         message = getattr(exc, "message", str(exc))
         return render_template("search.html", error=message, params=params), 400
+
+
+@bp.get("/hjalp")
+def help_page():
+    """How to write a search: the query language, filters and time ranges."""
+    return render_template("help.html")
 
 
 @bp.get("/doc/<doc_id>")
@@ -72,8 +78,11 @@ def document(doc_id: str):
 def feed():
     """An Atom feed of a search, newest meetings first, for readers and intranets."""
     asked = search_params(request.args)
-    if not asked.q.strip():
-        raise ApiError("Ange sökord i q, till exempel /feed?q=narkotika")
+    if not asked.q.strip() and not asked.filtered:
+        raise ApiError(
+            "Ange sökord i q eller ett filter, till exempel /feed?q=narkotika "
+            "eller /feed?has_decision=1"
+        )
     params = _params_with(FEED_ENTRIES, sort="date", page=1)
     results = marked(_service().search(params))
     site = {
@@ -91,7 +100,8 @@ def feed():
 def embed():
     """A bare list of results, for an iframe on the intranet (no script, no chrome)."""
     params = _params_with(EMBED_HITS)
-    results = marked(_service().search(params)) if params.q.strip() else None
+    wanted = params.q.strip() or params.filtered
+    results = marked(_service().search(params)) if wanted else None
     response = Response(
         render_template(
             "embed.html",

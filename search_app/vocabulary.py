@@ -14,17 +14,15 @@ from dataclasses import dataclass
 from typing import NotRequired, TypedDict
 
 DOC_TYPES = ("minutes", "agreement")
-SORTS = ("relevance", "date")
+SORTS = ("relevance", "date", "date_asc")  # date: newest first; date_asc: oldest
 FACETS = ("year", "doc_type")  # the facets whose values sort as text
 MAX_PER_PAGE = 100
 MAX_QUERY_CHARS = 1000
 MAX_PRESENTER_CHARS = 200
-# "Menade du …?": a search that finds at most this many items carries a
-# spelling that finds something (the service computes it with the search).
-SUGGEST_AT_MOST = 2
-# The search page has always looked one hit further, asking the service for
-# that spelling when a search finds one more; kept so the page is unchanged.
-PAGE_SUGGEST_AT_MOST = SUGGEST_AT_MOST + 1
+# The query-string parameters a search understands; any other is named in
+# the response's warnings, never silently dropped.
+SEARCH_PARAMS = ("q", "page", "per_page", "year", "from", "to", "type", "sort",
+                 "presenter", "has_decision", "exact", "person", "format")  # fmt: skip
 
 # Parts a person plays in a meeting (indexer.people names the same roles).
 ROLES = ("present", "absent", "substitute", "secretary", "convener")
@@ -50,12 +48,33 @@ class SearchParams:
     q: str = ""
     page: int = 1
     per_page: int = 10
-    year: str | None = None
+    year: str | None = None  # one year; several are in ``years``
     doc_type: str | None = None
     sort: str = "relevance"
     presenter: str | None = None  # exact name, as in a hit's presenters
     has_decision: bool = False  # only items that state a decision
     person: str | None = None  # only items of meetings they attended or presented
+    years: tuple[str, ...] = ()  # any of these years (year=2021&year=2025)
+    date_from: str | None = None  # ISO date, first day included
+    date_to: str | None = None  # ISO date (day 31 of a short month is fine), included
+    exact: bool = False  # the words as typed: no spelling correction or fallbacks
+    ignored: tuple[str, ...] = ()  # query-string parameters not understood
+    unused: tuple[str, ...] = ()  # understood, but with nothing to act on
+
+    def __post_init__(self) -> None:
+        """``year`` and ``years`` say the same: one year is both."""
+        if self.year and not self.years:
+            object.__setattr__(self, "years", (self.year,))
+        if len(self.years) == 1 and not self.year:
+            object.__setattr__(self, "year", self.years[0])
+
+    @property
+    def filtered(self) -> bool:
+        """Any filter asked for: enough to list items without words."""
+        return bool(
+            self.years or self.date_from or self.date_to or self.doc_type
+            or self.presenter or self.has_decision or self.person
+        )  # fmt: skip
 
 
 class TextMatch(TypedDict):
@@ -77,6 +96,9 @@ class Hit(TypedDict):
     doc_type: str
     title: str
     date: str | None
+    date_kind: str | None  # "meeting", "signed", "period" or None (undated)
+    valid_from: str | None  # an agreement's period, YYYY, when it states one
+    valid_to: str | None
     item_id: str
     item_number: int
     item_title: str
@@ -89,6 +111,8 @@ class Hit(TypedDict):
     ocr_confidence: float | None
     pages: list[int]
     attendance: list[dict]  # the meeting's attendees the query names (first item)
+    # Absolute permanent link; added by the API, which knows the host.
+    permalink: NotRequired[str]
 
 
 class Facets(TypedDict):
@@ -109,7 +133,28 @@ class SearchResponse(TypedDict):
     per_page: int
     hits: list[Hit]
     facets: Facets
-    suggestion: NotRequired[str | None]  # only when SUGGEST_AT_MOST or fewer found
+    suggestion: str | None  # "Menade du …?": a spelling that finds more, if any
+    interpreted_query: str  # the query searched, as the grammar read it
+    corrections: list[Correction]
+    warnings: list[Notice]
+    total_pages: int
+
+
+class Correction(TypedDict):
+    """A word the search changed or added: what was typed, what was searched."""
+
+    kind: str  # "spelling" (replaced), "synonym", "ocr" or "near" (added)
+    original: str
+    replacement: str
+
+
+class Notice(TypedDict):
+    """Something in the request read otherwise than written, or not at all."""
+
+    # "query_reinterpreted" | "unknown_parameter" | "ignored_parameter" | "empty_range"
+    code: str
+    message: str  # whole, for a person
+    detail: str  # the note alone, or the parameter's name
 
 
 class Item(TypedDict):

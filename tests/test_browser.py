@@ -175,10 +175,10 @@ def test_did_you_mean_links_to_the_suggested_search(page, server, index_dir):
     suggest = getattr(SearchService(index_dir), "suggest", None)
     if suggest is None:
         pytest.skip("SearchService.suggest has not landed yet")
-    assert api(server, "q=polsen")["total"] == 0
+    assert api(server, "q=polsen&exact=1")["total"] == 0  # the words as typed
     suggestion = suggest("polsen")
     assert suggestion == "polisen"
-    page.goto("/?q=polsen")
+    page.goto("/?q=polsen&exact=1")
     link = page.locator(".empty a", has_text=suggestion)
     assert link.inner_text() == suggestion
     link.click()

@@ -84,16 +84,19 @@ def test_the_checker_sees_breaches():
 
 
 def test_newest_meetings_first_and_undated_last(client):
+    """Undated items come last, unpublished, dated before anything (never newest)."""
     feed = fetch(client, "/feed?q=umeå&per_page=100")
-    stamps = [e.findtext("a:published", namespaces=NS) for e in entries(feed)]
-    dates = [s[:10] for s in stamps]
+    stamps = [e.findtext("a:updated", namespaces=NS) for e in entries(feed)]
+    published = [e.findtext("a:published", namespaces=NS) for e in entries(feed)]
     api = client.get("/api/search?q=umeå&per_page=100").json
     dated = sorted((h["date"] for h in api["hits"] if h["date"]), reverse=True)
-    assert dates[: len(dated)] == dated
+    assert [s[:10] for s in stamps[: len(dated)]] == dated
+    assert published[: len(dated)] == stamps[: len(dated)]
     undated = len(api["hits"]) - len(dated)
     assert undated > 0  # the seed corpus has an undated document
-    feed_updated = feed.findtext("a:updated", namespaces=NS)
-    assert stamps[len(dated) :] == [feed_updated] * undated
+    assert published[len(dated) :] == [None] * undated
+    assert all(stamp < min(dated) for stamp in stamps[len(dated) :])
+    assert stamps == sorted(stamps, reverse=True)
 
 
 def test_entry_ids_are_stable_and_name_the_item(client):
@@ -148,8 +151,9 @@ def test_everything_is_escaped(client):
     assert atom_problems(feed) == []
 
 
-def test_a_feed_needs_words(client):
+def test_a_feed_needs_words_or_a_filter(client):
     assert client.get("/feed").status_code == 400
+    assert entries(fetch(client, "/feed?has_decision=1"))
     assert client.get("/feed?q=narkotika&year=twenty").status_code == 400
 
 

@@ -406,7 +406,10 @@ VALIDATOR_ACCEPTS = {
     "page": lambda v: v == "" or re.fullmatch(r"\s*\d{1,9}\s*", v) is not None,
     "per_page": lambda v: v == "" or re.fullmatch(r"\s*\d{1,9}\s*", v) is not None,
     "year": lambda v: v == "" or re.fullmatch(r"\d{4}", v) is not None,
-    "sort": lambda v: v in ("", "relevance", "date"),
+    "sort": lambda v: v in ("", "relevance", "date", "date_asc"),
+    "exact": lambda v: v.strip().lower() in ("", "0", "1", "true", "false"),
+    "from": lambda v: v == "" or re.fullmatch(r"\d{4}(-\d\d(-\d\d)?)?", v) is not None,
+    "to": lambda v: v == "" or re.fullmatch(r"\d{4}(-\d\d(-\d\d)?)?", v) is not None,
     "type": lambda v: v in ("", "minutes", "agreement"),
 }
 

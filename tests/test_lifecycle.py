@@ -557,13 +557,13 @@ def test_rebuild_during_a_request_does_not_close_its_searcher(state, monkeypatch
     """A query with few hits also asks for a suggestion; a rebuild lands between."""
     corpus, index = state
     service = keep(SearchService(index))
-    real_suggest = SearchService.suggest
+    real_suggest = SearchService._suggest
 
-    def rebuild_then_suggest(self, text: str):
+    def rebuild_then_suggest(self, text: str, searcher):
         build_index(corpus, index, rebuild=True)
-        return real_suggest(self, text)
+        return real_suggest(self, text, searcher)
 
-    monkeypatch.setattr(SearchService, "suggest", rebuild_then_suggest)
+    monkeypatch.setattr(SearchService, "_suggest", rebuild_then_suggest)
     result = service.search(SearchParams(q="sugardejting"))  # 1 hit: suggests
     assert [h["source"] for h in result["hits"]] == ["001_16d2cf0df2da2920.txt"]
 

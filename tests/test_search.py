@@ -189,18 +189,29 @@ def test_synonyms_are_not_applied_inside_quotes(service):
     assert found(service, '"knark"') == [("001", 6)]
 
 
-def test_a_misspelt_long_word_still_finds_and_ranks_below_exact(service):
+def test_a_misspelt_long_word_still_finds_and_says_how(service):
+    """Found by the corrected spelling, named as a correction; exact finds nothing."""
     fuzzy = service.search(SearchParams(q="trygghetsvandringr"))
     assert [(h["source"][:3], h["item_number"]) for h in fuzzy["hits"]] == [("003", 8)]
-    exact = service.search(SearchParams(q="trygghetsvandringar"))
-    assert fuzzy["hits"][0]["score"] < exact["hits"][0]["score"]
+    [fix] = fuzzy["corrections"]
+    assert (fix["kind"], fix["original"]) == ("spelling", "trygghetsvandringr")
+    right = service.search(SearchParams(q=fix["replacement"]))
+    assert [h["item_id"] for h in right["hits"]] == [
+        h["item_id"] for h in fuzzy["hits"]
+    ]
+    typed = service.search(SearchParams(q="trygghetsvandringr", exact=True))
+    assert typed["total"] == 0 and typed["suggestion"] == fix["replacement"]
 
 
 def test_menade_du_suggests_a_spelling_that_finds_something(service):
-    result = service.search(SearchParams(q="sugardjeting"))
+    """Typed words that find nothing are replaced; with exact, only offered."""
+    result = service.search(SearchParams(q="sugardjeting", exact=True))
     assert result["total"] == 0 and result["suggestion"] == "sugardejting"
-    assert service.search(SearchParams(q="kärnkraft")).get("suggestion") is None
-    assert "suggestion" not in service.search(SearchParams(q="narkotika"))
+    fixed = service.search(SearchParams(q="sugardjeting"))
+    assert fixed["interpreted_query"] == "sugardejting" and fixed["total"] > 0
+    assert fixed["suggestion"] is None
+    assert service.search(SearchParams(q="kärnkraft"))["suggestion"] is None
+    assert service.search(SearchParams(q="narkotika"))["suggestion"] is None
 
 
 def test_synonym_file_edits_apply_without_reindexing(tmp_path):
