@@ -20,6 +20,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 
+from indexer.morphology import is_swedish_word
 from indexer.store import SYNONYMS_FILE, live_generation
 
 from .columns import ItemColumns
@@ -237,7 +238,8 @@ class SearchService:
         Unknown words get the corpus' nearest spelling, if that finds
         something. When the words as typed find nothing, that spelling is
         searched instead and the response says so (``corrections``, kind
-        "spelling"); when they find something, or ``exact`` asks for the
+        "spelling"); when they find something, when a changed word is itself
+        a Swedish word, or ``exact`` asks for the
         words as typed (no more: no fallbacks either), it is only offered
         (``suggestion``).
         Synonyms, OCR variants and near spellings that add hits are named.
@@ -248,10 +250,17 @@ class SearchService:
         fixed = interpret(better).engine if better else None
         if fixed and self._finds(self._exact(fixed, searcher), searcher,
                                  allowed).any():  # fmt: skip
-            if params.exact or self._finds(typed, searcher, allowed).any():
+            changed = _spelling(text, fixed)
+            if (
+                params.exact
+                or self._finds(typed, searcher, allowed).any()
+                or any(is_swedish_word(c["original"].lower()) for c in changed)
+            ):
+                # A real word the archive lacks ("drömmare") is not a typo:
+                # it finds nothing, and the better spelling is only offered.
                 out["suggestion"] = better
             else:
-                out["corrections"] += _spelling(text, fixed)
+                out["corrections"] += changed
                 text = fixed
                 out["interpreted_query"] = better
                 typed = self._exact(text, searcher)
