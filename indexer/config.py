@@ -71,7 +71,7 @@ def _check_entry(entry) -> tuple[str | None, dict]:
         kind = bool if key == "ocr" else str
         if not isinstance(value, kind):
             return f"{key} must be {'true or false' if kind is bool else 'text'}", {}
-        if kind is str and len(value) > MAX_TITLE_CHARS:
+        if isinstance(value, str) and len(value) > MAX_TITLE_CHARS:
             return f"{key} is longer than {MAX_TITLE_CHARS} characters", {}
     if "date" in clean and not _ISO.fullmatch(clean["date"]):
         return "date must be YYYY-MM-DD", {}

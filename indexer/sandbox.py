@@ -218,7 +218,8 @@ class FileReader:
 
 def _death_reason(code: int | None, limits: Limits) -> str:
     if code is not None and code < 0:
-        name = signal.Signals(-code).name if -code in signal.Signals else -code
+        known = {s.value for s in signal.Signals}
+        name = signal.Signals(-code).name if -code in known else str(-code)
         return (
             f"the reader was stopped by signal {name} (memory limit "
             f"{limits.memory_mb} MiB?)"
@@ -260,7 +261,7 @@ def serve() -> None:
                 doc = segment(raw, overrides)
                 if not doc.items:
                     raise RejectedFile("no agenda items or sections found in it")
-                answer = ("ok", doc, list(raw.warnings) + _cap_items(doc))
+                answer: tuple = ("ok", doc, list(raw.warnings) + _cap_items(doc))
             except RejectedFile as exc:
                 answer = ("rejected", str(exc), exc.retryable, False)
             except MemoryError:

@@ -37,7 +37,7 @@ def _group(params: SearchParams, key: str, title: str, values) -> dict:
             "label": label,
             "count": count,
             "on": value == active,
-            "url": search_url(params, **{key: None if value == active else value}),
+            "url": search_url(params, "/", **{key: None if value == active else value}),
         }
         for value, label, count in values
     ]

@@ -71,8 +71,7 @@ def _confusions(reader, field: str, text: str, boost: float) -> list:
         return []
     found = [v for v in sorted(damage_variants(text)) if (field, v) in reader]
     return [
-        Q.Term(field, v, boost=boost * CONFUSION_BOOST)
-        for v in found[:MAX_VARIANTS]
+        Q.Term(field, v, boost=boost * CONFUSION_BOOST) for v in found[:MAX_VARIANTS]
     ]
 
 

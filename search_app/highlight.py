@@ -35,6 +35,11 @@ def mark(text: str, spans: Iterable[Span]) -> str:
     return "".join(out)
 
 
+def _fragments_of(match) -> list[str]:
+    """A hit's ``match`` (text and spans) as marked passages."""
+    return fragments(match["text"], match["spans"])
+
+
 def marked(response: SearchResponse) -> dict:
     """The search response as the API and the pages show it: passages marked.
 
@@ -44,7 +49,7 @@ def marked(response: SearchResponse) -> dict:
     hits = [
         {
             ("highlights" if key == "match" else key): (
-                fragments(value["text"], value["spans"]) if key == "match" else value
+                _fragments_of(value) if key == "match" else value
             )
             for key, value in hit.items()
         }

@@ -36,7 +36,7 @@ class TermMatcher:
         }
         self.phrases: list[tuple[str, tuple[str, ...], int]] = []
         # The words of a page repeat: each is matched once.
-        self._seen: dict[tuple[str, str | None], bool] = {}
+        self._seen: dict[tuple[str, str | None, bool], bool] = {}
         for field, text in _positive_terms(q, reader):
             kind = _KINDS.get(field)
             if kind:

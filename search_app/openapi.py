@@ -209,12 +209,20 @@ def _schemas() -> dict:
             replacement={"type": "string"},
         ),
         "Warning": _object(
-            code={"type": "string",
-                  "enum": ["query_reinterpreted", "unknown_parameter",
-                           "ignored_parameter", "empty_range"]},
+            code={
+                "type": "string",
+                "enum": [
+                    "query_reinterpreted",
+                    "unknown_parameter",
+                    "ignored_parameter",
+                    "empty_range",
+                ],
+            },
             message={"type": "string", "description": "For a person, in Swedish"},
-            detail={"type": "string",
-                    "description": "The note alone, or the parameter's name"},
+            detail={
+                "type": "string",
+                "description": "The note alone, or the parameter's name",
+            },
         ),  # fmt: skip
         "Hit": _hit_schema(),
         "Facets": _facets_schema(),
@@ -247,9 +255,12 @@ def _hit_schema() -> dict:
         source={"type": "string", "description": "Path of the file in the corpus"},
         doc_type={"type": "string", "enum": list(DOC_TYPES)},
         title={"type": "string", "description": "The document's title"},
-        date={"type": ["string", "null"], "format": "date",
-              "description": "Meeting or signing date, or the first day of an "
-              "agreement's period (date_kind says which); null when undated"},
+        date={
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "Meeting or signing date, or the first day of an "
+            "agreement's period (date_kind says which); null when undated",
+        },
         **DATE_FIELDS,
         item_id={"type": "string", "description": "Stable id of the item"},
         item_number={"type": "integer", "minimum": 1},
@@ -258,8 +269,11 @@ def _hit_schema() -> dict:
         score={"type": "number", "description": "Relevance, also under sort=date"},
         highlights={**STRINGS, "description": "Escaped HTML fragments, <mark>ed"},
         url={"type": "string", "description": "The item on its document page"},
-        permalink={"type": "string", "format": "uri",
-                   "description": "Absolute permanent link to the item"},
+        permalink={
+            "type": "string",
+            "format": "uri",
+            "description": "Absolute permanent link to the item",
+        },
         decisions=STRINGS,
         ocr={"type": "boolean"},
         ocr_confidence={"type": ["number", "null"]},

@@ -153,7 +153,7 @@ def _lists_everything(q) -> bool:
 
 def _expand_truncation(node, reader):
     text = node.text.decode() if isinstance(node.text, bytes) else node.text
-    literal = re.match(r"[^*?]*", text).group(0)
+    literal = re.split(r"[*?]", text, maxsplit=1)[0]
     if len(literal) < MIN_PREFIX:
         raise QueryRefused(
             f"truncation needs at least {MIN_PREFIX} letters before * or ? ({node})"

@@ -6,11 +6,19 @@ service's policy (``search``) stays short and these stay easy to read.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
 from .querytext import Interpretation
-from .vocabulary import FACETS, Hit, Item, Notice, SearchParams, SearchResponse
+from .vocabulary import (
+    FACETS,
+    Facets,
+    Hit,
+    Item,
+    Notice,
+    SearchParams,
+    SearchResponse,
+)
 
 if TYPE_CHECKING:
     from .matching import TermMatcher
@@ -56,7 +64,7 @@ def empty_response(params: SearchParams, reading: Interpretation) -> SearchRespo
     }
 
 
-def facets(counts: dict) -> dict:
+def facets(counts: dict) -> Facets:
     """Facet counts as the API shows them: years and types sorted, people by count."""
     out = {name: dict(sorted(counts[name].items())) for name in FACETS}
     for name in FACETS:
@@ -66,7 +74,7 @@ def facets(counts: dict) -> dict:
     )
     flags = counts["has_decision"]
     out["has_decision"] = {"true": flags.get("true", 0), "false": flags.get("false", 0)}
-    return out
+    return cast(Facets, out)
 
 
 def item_url(doc_id: str, number: int, q: str = "") -> str:
@@ -107,8 +115,9 @@ def _item_facts(fields: dict) -> dict:
 
 def hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> Hit:
     text = fields.get("text") or ""
-    spans = matcher.spans(text, fields.get("corrections") or {}, fields.get("ocr"))
-    return {
+    ocr = bool(fields.get("ocr"))
+    spans = matcher.spans(text, fields.get("corrections") or {}, ocr)
+    found = {
         "doc_id": fields["doc_id"],
         "source": fields["source"],
         "doc_type": fields["doc_type"],
@@ -124,6 +133,7 @@ def hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> Hit:
         **_item_facts(fields),
         "attendance": _attendance_matches(fields, matcher),
     }
+    return cast(Hit, found)  # the spreads hold the rest of Hit's keys
 
 
 def _attendance_matches(fields: dict, matcher: TermMatcher) -> list[dict]:
@@ -147,7 +157,7 @@ def item(fields: dict, matcher: TermMatcher | None) -> Item:
     spans = matcher.spans(text, corrections, ocr) if matcher else []
     title = fields["item_title"]
     title_spans = matcher.spans(title, corrections, ocr) if matcher else []
-    return {
+    found = {
         "item_id": fields["item_id"],
         "item_number": fields["item_number"],
         "item_title": title,
@@ -159,3 +169,4 @@ def item(fields: dict, matcher: TermMatcher | None) -> Item:
         "spans": spans,
         "matched": bool(spans or title_spans),
     }
+    return cast(Item, found)

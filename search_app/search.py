@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import weakref
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -72,9 +73,9 @@ class SearchService:
         # Runs on close(), when the service is collected, or at exit: index
         # files are never left for the garbage collector to find open.
         self._finalizer = weakref.finalize(self, _close_all, self._open, self._lock)
-        self._ix = None
+        self._ix: Any = None  # a Whoosh index, opened on first use
         self._generation: Path | None = None
-        self._view_key = None
+        self._view_key: tuple | None = None
         self._view_value: tuple[ItemColumns, Engine] | None = None
         self._synonyms = SynonymFile(self.index_dir / SYNONYMS_FILE)
         self._catalogue_key: tuple | None = None
@@ -269,19 +270,18 @@ class SearchService:
         if used and (self._finds(typed, searcher, allowed)
                      & ~self._finds(bare, searcher, allowed)).any():  # fmt: skip
             out["corrections"] += [
-                Correction(kind="synonym", original=a, replacement=b)
-                for a, b in used
+                Correction(kind="synonym", original=a, replacement=b) for a, b in used
             ]
         if params.exact:
             return typed, params.sort
         added: list = []
         q = self._compile(text, searcher, added)
-        extra = self._finds(q, searcher, allowed) & ~self._finds(typed, searcher,
-                                                                 allowed)
+        extra = self._finds(q, searcher, allowed) & ~self._finds(
+            typed, searcher, allowed
+        )
         if added and extra.any():
             out["corrections"] += [
-                Correction(kind=kind, original=a, replacement=b)
-                for kind, a, b in added
+                Correction(kind=kind, original=a, replacement=b) for kind, a, b in added
             ]
         return q, params.sort
 
@@ -292,7 +292,7 @@ class SearchService:
         """
         key = (self._generation, searcher.reader().generation())
         with self._lock:
-            if self._view_key != key:
+            if self._view_key != key or self._view_value is None:
                 reader = searcher.reader()
                 self._view_value = (ItemColumns(reader), Engine(reader))
                 self._view_key = key
@@ -310,10 +310,14 @@ class SearchService:
         query = self._parse(q, searcher)
         matcher = TermMatcher(query, searcher.reader()) if query else None
         first = stored[0]
-        meta: Document = dict(first.get("doc_meta") or {})
-        meta.update(doc_id=doc_id, source=first["source"], doc_type=first["doc_type"])
-        meta["items"] = [item(s, matcher) for s in stored]
-        return meta
+        meta = {
+            **(first.get("doc_meta") or {}),
+            "doc_id": doc_id,
+            "source": first["source"],
+            "doc_type": first["doc_type"],
+            "items": [item(s, matcher) for s in stored],
+        }
+        return cast(Document, meta)
 
     def catalogue(self) -> list[dict]:
         """Every document's metadata with its items' facts (no text), newest first.
@@ -354,13 +358,13 @@ class SearchService:
         searcher = self._searcher()
         docs = []
         for fields in searcher.documents(item_number=1):
-            meta = dict(fields.get("doc_meta") or {})
-            meta.update(
-                doc_id=fields["doc_id"],
-                source=fields["source"],
-                doc_type=fields["doc_type"],
-            )
-            docs.append(meta)
+            meta = {
+                **(fields.get("doc_meta") or {}),
+                "doc_id": fields["doc_id"],
+                "source": fields["source"],
+                "doc_type": fields["doc_type"],
+            }
+            docs.append(cast(Document, meta))
         return sorted(
             docs, key=lambda d: (d.get("date") or "", d["source"]), reverse=True
         )

@@ -89,9 +89,7 @@ def _suggestion(params: SearchParams, results: dict) -> dict | None:
 def _reading(params: SearchParams, results: dict) -> dict | None:
     """ "Tolkad som …" and why, when the query was not read as written."""
     notes = [
-        w["detail"]
-        for w in results["warnings"]
-        if w["code"] == "query_reinterpreted"
+        w["detail"] for w in results["warnings"] if w["code"] == "query_reinterpreted"
     ]
     if not notes:
         return None

@@ -82,7 +82,8 @@ def _expand_piece(piece: str, groups: list[list[str]]) -> str:
             pattern = r"(?<!\w)" + re.escape(member) + r"(?!\w)"
             for m in re.finditer(pattern, piece, re.IGNORECASE):
                 spans.append((m.start(), m.end(), group))
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for start, end, group in sorted(spans)[: MAX_EXPANSIONS * 4]:
         if start < last or len(out) >= 2 * MAX_EXPANSIONS:
             continue

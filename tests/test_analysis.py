@@ -188,9 +188,7 @@ def test_compound_parts_are_indexed_at_the_compounds_position():
 
 def test_queries_are_not_split_into_compound_parts():
     analyzer = fold_analyzer(strict=False)
-    assert texts(analyzer, "trygghetsvandringar", mode="query") == [
-        "trygghetsvandring"
-    ]
+    assert texts(analyzer, "trygghetsvandringar", mode="query") == ["trygghetsvandring"]
 
 
 def test_hyphen_parts_are_analysed_like_words():

@@ -49,8 +49,15 @@ def test_grammar(typed, display, engine, noted):
 
 @pytest.mark.parametrize(
     "typed",
-    ["(" * 600 + "a", "INTE " * 199 + "x", "-" * 900 + "x", '-"' * 400,
-     ")" * 500 + "a", "a OR " * 200, '"' * 999],  # fmt: skip
+    [
+        "(" * 600 + "a",
+        "INTE " * 199 + "x",
+        "-" * 900 + "x",
+        '-"' * 400,
+        ")" * 500 + "a",
+        "a OR " * 200,
+        '"' * 999,
+    ],  # fmt: skip
 )
 def test_hostile_input_is_read_without_failing(typed):
     reading = interpret(typed)

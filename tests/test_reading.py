@@ -192,7 +192,13 @@ def test_a_meeting_prints_as_minutes(browser, server):
         for decision in item["decisions"]:
             assert " ".join(decision.split())[:40] in words
     assert f"{server}/files/" in words  # the original file's address
-    for screen_only in ("Permanent länk", "Kopiera länk", "Originalfilen ·",
-                        "Innehåll", "Sök i dokumentet", "Nästa träff"):
+    for screen_only in (
+        "Permanent länk",
+        "Kopiera länk",
+        "Originalfilen ·",
+        "Innehåll",
+        "Sök i dokumentet",
+        "Nästa träff",
+    ):
         assert screen_only not in words, screen_only
     assert pages <= len(text) // 2000 + 1, f"{pages} pages for {len(text)} characters"

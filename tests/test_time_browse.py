@@ -84,8 +84,13 @@ def test_date_ranges_at_the_edges(edges, span, expected):
 
 @pytest.mark.parametrize(
     "bad",
-    [{"from": "2021-13"}, {"to": "2021-02-32"}, {"from": "21"}, {"to": "2021-1"},
-     {"year": ["2021", "x"]}],  # fmt: skip
+    [
+        {"from": "2021-13"},
+        {"to": "2021-02-32"},
+        {"from": "21"},
+        {"to": "2021-1"},
+        {"year": ["2021", "x"]},
+    ],  # fmt: skip
 )
 def test_bad_ranges_are_refused_with_the_parameter_named(edges, bad):
     status, body = http_json(f"{edges}/api/search?q=*&{urlencode(bad, doseq=True)}")

@@ -53,9 +53,7 @@ def misread_ratio(text: str) -> float:
     if len(words) < 40:
         return 0.0
     lexicon = base_lexicon()
-    misread = [
-        w for w in words if not is_swedish_word(w) and correct_token(w, lexicon)
-    ]
+    misread = [w for w in words if not is_swedish_word(w) and correct_token(w, lexicon)]
     return len(misread) / len(words) if len(misread) >= MIN_MISREAD else 0.0
 
 
