@@ -196,10 +196,11 @@ class SearchService:
         """The query to run, by the one suggestion policy, for page and API alike.
 
         Unknown words get the corpus' nearest spelling, if that finds
-        something. When the words as typed find nothing, that spelling is
-        searched instead and the response says so (``corrections``, kind
-        "spelling"); when they find something, or ``exact`` asks for the
-        words as typed (no more: no fallbacks either), it is only offered
+        something. When the words as typed find nothing and the spelling is
+        one letter away (missing, extra or wrong), it is searched instead
+        and the response says so (``corrections``, kind "spelling"); when
+        they find something, the spelling is further off, or ``exact`` asks
+        for the words as typed (no fallbacks either), it is only offered
         (``suggestion``).
         Synonyms, OCR variants and near spellings that add hits are named.
         """
@@ -209,10 +210,12 @@ class SearchService:
         fixed = interpret(better).engine if better else None
         if fixed and self._finds(self._exact(fixed, searcher), searcher,
                                  allowed).any():  # fmt: skip
-            if params.exact or self._finds(typed, searcher, allowed).any():
+            changes = _spelling(text, fixed)
+            sure = all(_one_edit(c["original"], c["replacement"]) for c in changes)
+            if params.exact or not sure or self._finds(typed, searcher, allowed).any():
                 out["suggestion"] = better
             else:
-                out["corrections"] += _spelling(text, fixed)
+                out["corrections"] += changes
                 text = fixed
                 out["interpreted_query"] = better
                 typed = self._exact(text, searcher)
@@ -312,3 +315,17 @@ def _spelling(typed: str, better: str) -> list[Correction]:
     ]
 
 
+
+
+def _one_edit(typed: str, fixed: str) -> bool:
+    """One letter missing, extra or wrong: sure enough to search it instead.
+
+    Two edits ("drömmare" to "drömmar" and more) are offered, never imposed.
+    """
+    typed, fixed = typed.casefold(), fixed.casefold()
+    if abs(len(typed) - len(fixed)) > 1:
+        return False
+    if len(typed) == len(fixed):
+        return sum(a != b for a, b in zip(typed, fixed, strict=True)) <= 1
+    short, long = sorted((typed, fixed), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
