@@ -237,11 +237,13 @@ class SearchService:
         """The query to run, by the one suggestion policy, for page and API alike.
 
         Unknown words get the corpus' nearest spelling, if that finds
-        something. When the words as typed find nothing, that spelling is
-        searched instead and the response says so (``corrections``, kind
-        "spelling"); when they find something, when a changed word is itself
-        a Swedish word, or ``exact`` asks for the
-        words as typed (no more: no fallbacks either), it is only offered
+        something. When the words as typed find nothing, every changed word
+        is one letter away (missing, extra or wrong) and none is itself a
+        Swedish word, the spelling is searched instead and the response says
+        so (``corrections``, kind "spelling"); when they find something, the
+        spelling is further off or changes a real word ("drömmare" is not a
+        typo of anything, just absent), or ``exact`` asks for the words as
+        typed (no fallbacks either), it is only offered
         (``suggestion``).
         Synonyms, OCR variants and near spellings that add hits are named.
         """
@@ -251,17 +253,16 @@ class SearchService:
         fixed = interpret(better).engine if better else None
         if fixed and self._finds(self._exact(fixed, searcher), searcher,
                                  allowed).any():  # fmt: skip
-            changed = _spelling(text, fixed)
-            if (
-                params.exact
-                or self._finds(typed, searcher, allowed).any()
-                or any(is_swedish_word(c["original"].lower()) for c in changed)
-            ):
-                # A real word the archive lacks ("drömmare") is not a typo:
-                # it finds nothing, and the better spelling is only offered.
+            changes = _spelling(text, fixed)
+            sure = all(
+                _one_edit(c["original"], c["replacement"])
+                and not is_swedish_word(c["original"].lower())
+                for c in changes
+            )
+            if params.exact or not sure or self._finds(typed, searcher, allowed).any():
                 out["suggestion"] = better
             else:
-                out["corrections"] += changed
+                out["corrections"] += changes
                 text = fixed
                 out["interpreted_query"] = better
                 typed = self._exact(text, searcher)
@@ -397,3 +398,17 @@ def _spelling(typed: str, better: str) -> list[Correction]:
         for a, b in pairs
         if a != b
     ]
+
+
+def _one_edit(typed: str, fixed: str) -> bool:
+    """One letter missing, extra or wrong: sure enough to search it instead.
+
+    A spelling two or more edits away is offered, never imposed.
+    """
+    typed, fixed = typed.casefold(), fixed.casefold()
+    if abs(len(typed) - len(fixed)) > 1:
+        return False
+    if len(typed) == len(fixed):
+        return sum(a != b for a, b in zip(typed, fixed, strict=True)) <= 1
+    short, long = sorted((typed, fixed), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))

@@ -204,12 +204,15 @@ def test_a_misspelt_long_word_still_finds_and_says_how(service):
 
 
 def test_menade_du_suggests_a_spelling_that_finds_something(service):
-    """Typed words that find nothing are replaced; with exact, only offered."""
-    result = service.search(SearchParams(q="sugardjeting", exact=True))
+    """One letter off and nothing found: searched instead; further off: offered."""
+    result = service.search(SearchParams(q="sugardjeting"))  # two edits away
     assert result["total"] == 0 and result["suggestion"] == "sugardejting"
-    fixed = service.search(SearchParams(q="sugardjeting"))
+    assert result["corrections"] == []
+    fixed = service.search(SearchParams(q="sugardejtng"))  # one letter missing
     assert fixed["interpreted_query"] == "sugardejting" and fixed["total"] > 0
     assert fixed["suggestion"] is None
+    exact = service.search(SearchParams(q="sugardejtng", exact=True))
+    assert exact["total"] == 0 and exact["suggestion"] == "sugardejting"
     assert service.search(SearchParams(q="kärnkraft"))["suggestion"] is None
     assert service.search(SearchParams(q="narkotika"))["suggestion"] is None
 
