@@ -123,27 +123,36 @@ class SearchService:
         finds nothing is tried again folded, so a word typed without its
         diacritics that is also a word of its own still finds something.
         """
+        return self._parse_evaluated(text, searcher)[0]
+
+    def _parse_evaluated(self, text: str, searcher):
+        """``_parse``, with the query's matches when deciding on a retry needed them.
+
+        The strict query is evaluated to see whether it finds anything; when
+        it does, that evaluation is the search's own and is not done twice.
+        """
         if not text.strip():
-            return None
+            return None, None
         text = expand_synonyms(text[:MAX_QUERY_CHARS], self._synonyms.groups())
         text = expand_compounds(text)
         if typed_without_diacritics(text):
-            return self._parse_with(self._lenient_parser, text, searcher)
+            return self._parse_with(self._lenient_parser, text, searcher), None
         q = self._parse_with(self._parser, text, searcher)
         short = len(text.split()) <= RETRY_MAX_WORDS  # bounds a query's cost
-        if q is not None and short and not self._finds_anything(q, searcher):
-            q = self._parse_with(self._lenient_parser, text, searcher) or q
-        return q
+        if q is None or not short:
+            return q, None
+        _, engine = self._view(searcher)
+        matches = engine.evaluate(q, searcher)
+        if matches.mask.any():
+            return q, matches
+        retried = self._parse_with(self._lenient_parser, text, searcher)
+        return (retried, None) if retried is not None else (q, matches)
 
     def _parse_with(self, parser, text: str, searcher):
         q = parse(parser, text)
         if q is Q.NullQuery:
             return None
         return with_fallbacks(bound(q, searcher.reader()), searcher.reader())
-
-    def _finds_anything(self, q, searcher) -> bool:
-        _, engine = self._view(searcher)
-        return bool(engine.evaluate(q, searcher).mask.any())
 
     def suggest(self, text: str) -> str | None:
         """A "Menade du …?" spelling of the query that finds something, if any."""
@@ -170,7 +179,7 @@ class SearchService:
         page's hits are loaded, with the spans of the words they matched.
         """
         searcher = self._searcher()
-        q = self._parse(params.q, searcher)
+        q, matches = self._parse_evaluated(params.q, searcher)
         response: SearchResponse = {
             "query": params.q,
             "total": 0,
@@ -182,7 +191,8 @@ class SearchService:
         if q is None:
             return response
         columns, engine = self._view(searcher)
-        matches = engine.evaluate(q, searcher)
+        if matches is None:
+            matches = engine.evaluate(q, searcher)
         # A scan reads less reliably than clean text: among near-equal items
         # the clean one (often the same text) comes first.
         matches.scores[columns.ocr] *= OCR_RANK_FACTOR
