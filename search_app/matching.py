@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from whoosh import query as Q
 
-from indexer.analysis import token_spans, word_forms
+from indexer.analysis import exact_forms, token_spans, word_forms
 from indexer.folding import fold
 from indexer.schema import BODY_FIELDS, TITLE_FIELDS
 
@@ -116,7 +116,7 @@ class TermMatcher:
         words = [
             (start, end, self._forms(word, corrections.get(word)))
             for start, end, word in tokens
-            if word_forms(word)["exact"]  # stop words hold no phrase position
+            if exact_forms(word)  # stop words hold no phrase position
         ]
         # Per form, all of a position's forms in one set: built once per text,
         # shared by every phrase (a compound query brings two loose ones).
