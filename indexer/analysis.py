@@ -193,13 +193,24 @@ def word_forms(word: str) -> dict[str, frozenset[str]]:
 
     Cached: highlighting asks it for every word of every hit shown.
     """
-    words = [word]
-    if "-" in word:
-        words += [p for p in word.split("-") if len(p) > 1]
-    words = [w for w in words if w not in SWEDISH_STOP_WORDS]
+    exact = exact_forms(word)
+    words = list(exact)
     parts = [p for w in words for p in split_compound(w)]
     return {
-        "exact": frozenset(words),
+        "exact": exact,
         "stem": frozenset(lemma_stem(w) for w in words + parts),
         "fold": frozenset(lemma_stem(fold(w)) for w in words + parts),
     }
+
+
+@lru_cache(maxsize=200_000)
+def exact_forms(word: str) -> frozenset[str]:
+    """The exact field's forms of one lowercased word: itself and its hyphen parts.
+
+    Without the stemming and compound splitting of ``word_forms``: enough to
+    tell a stop word, which holds no position, from a word that does.
+    """
+    words = [word]
+    if "-" in word:
+        words += [p for p in word.split("-") if len(p) > 1]
+    return frozenset(w for w in words if w not in SWEDISH_STOP_WORDS)

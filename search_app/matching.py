@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from whoosh import query as Q
 
-from indexer.analysis import token_spans, word_forms
+from indexer.analysis import exact_forms, token_spans, word_forms
 from indexer.folding import fold
 from indexer.schema import BODY_FIELDS, TITLE_FIELDS
 
@@ -35,8 +35,9 @@ class TermMatcher:
             "ocr": set(),
         }
         self.phrases: list[tuple[str, tuple[str, ...], int]] = []
-        # The words of a page repeat: each is matched once.
+        # The words of a page repeat: each is matched, and analysed, once.
         self._seen: dict[tuple[str, str | None, bool], bool] = {}
+        self._analysed: dict[tuple[str, str | None], list[dict]] = {}
         for field, text in _positive_terms(q, reader):
             kind = _KINDS.get(field)
             if kind:
@@ -69,6 +70,13 @@ class TermMatcher:
 
     def _forms(self, word: str, correction: str | None) -> list[dict]:
         """The word's forms, and its correction's stemmed and folded forms."""
+        key = (word, correction)
+        known = self._analysed.get(key)
+        if known is None:
+            known = self._analysed[key] = self._analyse(word, correction)
+        return known
+
+    def _analyse(self, word: str, correction: str | None) -> list[dict]:
         out = []
         if correction and self._may_match(correction.lower()):
             fixed = word_forms(correction.lower())
@@ -108,15 +116,26 @@ class TermMatcher:
         words = [
             (start, end, self._forms(word, corrections.get(word)))
             for start, end, word in tokens
-            if word_forms(word)["exact"]  # stop words hold no phrase position
+            if exact_forms(word)  # stop words hold no phrase position
         ]
+        # Per form, all of a position's forms in one set: built once per text,
+        # shared by every phrase (a compound query brings two loose ones).
+        places: dict[str, list[frozenset[str]]] = {}
         found: set[Span] = set()
         for kind, phrase, slop in self.phrases:
             if kind == "ocr" and not ocr:
                 continue
-            for first in range(len(words)):
-                run = _phrase_at(words, first, kind, phrase, slop)
-                found.update((words[n][0], words[n][1]) for n in run)
+            form = "fold" if kind == "ocr" else kind
+            if form not in places:
+                places[form] = [
+                    frozenset().union(*(forms[form] for forms in forms_))
+                    for _, _, forms_ in words
+                ]
+            sets = places[form]
+            for first, here in enumerate(sets):
+                if phrase[0] in here:
+                    run = _phrase_at(sets, first, phrase, slop)
+                    found.update((words[n][0], words[n][1]) for n in run)
         return found
 
 
@@ -127,20 +146,12 @@ def _text(term) -> str:
     return term.decode() if isinstance(term, bytes) else term
 
 
-def _phrase_at(words, first: int, kind: str, phrase, slop: int) -> list[int]:
+def _phrase_at(sets, first: int, phrase, slop: int) -> list[int]:
     """Positions of the phrase's words if it starts at ``first``, else []."""
-    form = "fold" if kind == "ocr" else kind
     run, at = [], first
     for n, term in enumerate(phrase):
-        limit = at + 1 if n == 0 else min(at + slop + 1, len(words))
-        hit = next(
-            (
-                i
-                for i in range(at, limit)
-                if any(term in forms[form] for forms in words[i][2])
-            ),
-            None,
-        )
+        limit = at + 1 if n == 0 else min(at + slop + 1, len(sets))
+        hit = next((i for i in range(at, limit) if term in sets[i]), None)
         if hit is None:
             return []
         run.append(hit)
