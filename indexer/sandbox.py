@@ -31,14 +31,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .model import Document, RejectedFile
+from .model import Document, Item, RejectedFile
 
 FILE_SECONDS = 600.0  # a 300-page PDF takes a minute or two; a loaded machine more
 FILE_MEMORY_MB = 2048  # address space, not resident memory: libraries reserve some
-# Longer items are cut: every search that touches one pays for its length.
+# Longer items are split into parts: every search that touches one pays for its
+# length.
 MAX_ITEM_CHARS = 200_000
 STARTUP_SECONDS = 300.0  # loading the word lists, before any file's budget starts
 _HEADER = struct.Struct("!Q")
@@ -276,15 +277,52 @@ def serve() -> None:
 
 
 def _cap_items(doc: Document) -> list[str]:
-    """Cut items longer than MAX_ITEM_CHARS; a warning for each one cut."""
-    warnings = []
+    """Split items longer than MAX_ITEM_CHARS into parts; a warning for each.
+
+    An overlong item would make every search that touches it slow to mark;
+    cutting it would lose its end. Each part is an item of its own, cut at a
+    paragraph or line break where there is one, titled "(del k av n)", so
+    every word stays searchable and no item is too long to mark.
+    """
+    warnings: list[str] = []
+    items: list[Item] = []
     for item in doc.items:
-        if len(item.text) > MAX_ITEM_CHARS:
-            item.text = item.text[:MAX_ITEM_CHARS]
-            warnings.append(
-                f"item {item.number} cut to {MAX_ITEM_CHARS:,} characters (the limit)"
+        if len(item.text) <= MAX_ITEM_CHARS:
+            items.append(replace(item, number=len(items) + 1))
+            continue
+        parts = _parts(item.text, MAX_ITEM_CHARS)
+        warnings.append(
+            f"item {item.number} split into {len(parts)} parts of at most "
+            f"{MAX_ITEM_CHARS:,} characters (the limit)"
+        )
+        for k, text in enumerate(parts, 1):
+            items.append(
+                replace(
+                    item,
+                    number=len(items) + 1,
+                    title=f"{item.title} (del {k} av {len(parts)})",
+                    text=text,
+                    decisions=[d for d in item.decisions if d in text],
+                    attachments=item.attachments if k == 1 else [],
+                )
             )
+    doc.items = items
     return warnings
+
+
+def _parts(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at a break."""
+    parts = []
+    while len(text) > limit:
+        cut = text.rfind("\n", limit // 2, limit)  # a line or paragraph break
+        if cut <= 0:
+            cut = text.rfind(" ", limit // 2, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut].strip())
+        text = text[cut:].strip()
+    parts.append(text)
+    return [p for p in parts if p]
 
 
 @contextmanager

@@ -294,3 +294,26 @@ def test_killed_indexer_leaves_no_worker_and_the_next_run_finishes(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "1 files indexed" in done.stdout and "a slow.pdf" in done.stderr
+
+
+def test_an_overlong_item_is_split_into_parts_and_loses_no_word():
+    """An item over the cap becomes several items; every word stays, in order."""
+    from indexer.model import Document, Item
+    from indexer.sandbox import MAX_ITEM_CHARS, _cap_items
+
+    lines = [f"Rad {n}: samverkan mot narkotika i centrum." for n in range(12_000)]
+    long_text = "\n".join(lines)
+    assert len(long_text) > 2 * MAX_ITEM_CHARS
+    doc = Document(
+        doc_id="d", source="d.txt", sha256="0", doc_type="agreement", title="Avtal",
+        date=None,
+        items=[Item(1, "Inledning", "Kort."), Item(2, "Bilaga", long_text),
+               Item(3, "Slut", "Sista raden nämner kvartersvärdarna.")],
+    )  # fmt: skip
+    warnings = _cap_items(doc)
+    parts = [item for item in doc.items if item.title.startswith("Bilaga (del ")]
+    assert len(parts) >= 3 and len(warnings) == 1
+    assert all(len(p.text) <= MAX_ITEM_CHARS for p in parts)
+    assert "\n".join(p.text for p in parts).split() == long_text.split()
+    assert [item.number for item in doc.items] == list(range(1, len(doc.items) + 1))
+    assert doc.items[-1].title == "Slut" and doc.items[0].text == "Kort."
