@@ -142,7 +142,7 @@ def checksums(generation: Path) -> dict[str, list]:
     sums = {}
     for path in sorted(generation.iterdir()):
         if path.is_file() and path.name not in _NOT_INDEX and path.suffix != ".tmp":
-            sums[path.name] = [path.stat().st_size, _sha256(path)]
+            sums[path.name] = [path.stat().st_size, file_sha256(path)]
     return sums
 
 
@@ -152,7 +152,7 @@ def damage(generation: Path, manifest: dict) -> list[str]:
     for name, (size, digest) in manifest.get("checksums", {}).items():
         path = generation / name
         try:
-            if path.stat().st_size != size or _sha256(path) != digest:
+            if path.stat().st_size != size or file_sha256(path) != digest:
                 damaged.append(name)
         except OSError:
             damaged.append(name)
@@ -162,7 +162,8 @@ def damage(generation: Path, manifest: dict) -> list[str]:
 _NOT_INDEX = {MANIFEST, CORPUS_WORDS}
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Content hash: whether a corpus file changed, whether an index file is whole."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

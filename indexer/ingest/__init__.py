@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..model import RawDocument, RejectedFile
+from ..store import file_sha256
 from .normalize import normalize_text
 from .ocrdetect import looks_like_ocr
 from .text import decode_text
@@ -66,15 +67,6 @@ def _walk(root: Path) -> Iterator[Path]:
                 stack.append(entry)
             elif entry.is_file():
                 yield entry
-
-
-def file_sha256(path: Path) -> str:
-    """Content hash: what decides whether a file changed since the last run."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_document(path: Path, corpus_dir: Path) -> RawDocument:
