@@ -40,7 +40,7 @@ SCAN = minutes(
             "kornmunen.",
         ),
         (
-            "Ny lag om brottsförebyggande arbete",
+            "Ny lag för ett hdllbart Idngsiktigt arbete",
             "Den nya lagen ställer krav på kommunerna. En uppfdljning sker "
             "ldngsiktigt och hdllbart, och kornmunen ska ta fram en plan för "
             "arbetet. Gruppen diskuterade hur arbetet ska organiseras och vem "
@@ -131,3 +131,24 @@ def test_a_retry_folds_only_words_that_more_likely_lost_their_marks(service):
     assert ("clean.txt", 2) in hits(service, "vald")
     # "stad" is commoner than "städ": no retry turns it into "städas".
     assert hits(service, "stad") == {}
+
+
+def test_a_scanned_heading_reads_corrected_in_result_lists(service, tmp_path):
+    from search_app import create_app
+
+    hit = service.search(SearchParams(q="hållbart"))["hits"][0]
+    printed, read = (
+        "Ny lag för ett hdllbart Idngsiktigt arbete",
+        ("Ny lag för ett hållbart långsiktigt arbete"),
+    )
+    assert hit["item_title"] == printed  # as on the document page
+    assert hit["item_title_read"] == read
+    clean = service.search(SearchParams(q="skottlossningar"))["hits"][0]
+    assert clean["item_title_read"] == clean["item_title"]
+
+    app = create_app({"TESTING": True, "INDEX_DIR": str(service.index_dir)})
+    page = app.test_client().get("/?q=hållbart").get_data(as_text=True)
+    assert f"2. {read}</a>" in page
+    assert f'title="I skanningen: {printed}"' in page
+    api = app.test_client().get("/api/search?q=hållbart").get_json()
+    assert api["hits"][0]["item_title_read"] == read
