@@ -111,6 +111,9 @@ def compound_split(word: str) -> tuple[str, str, str] | None:
     *beskär*) and *startas* are no compounds at all, whatever *besk* + *ära*
     and *star* + *tas* look like.
     """
+    singular = plural_base(word)
+    if singular is not None:  # ledamöter is ledamot, not leda + möter
+        return _plural_split(word, singular)
     stem = _snowball(word)
     if stem == word or not word.startswith(stem):
         return _split(word, "")
@@ -120,6 +123,24 @@ def compound_split(word: str) -> tuple[str, str, str] | None:
         return None
     modifier, base, head = split
     return modifier, base, head + ending
+
+
+def _plural_split(word: str, singular: str) -> tuple[str, str, str] | None:
+    """compound_split of a plural, as its singular splits: *storstäderna* is
+    *stor* + *städerna*, as *storstad* is *stor* + *stad*, even where the word
+    list knows *storstad* too well to split it on its own."""
+    split = compound_split(singular)
+    if split is not None:
+        return split[0], split[1], word[len(split[0]) :]
+    for cut in range(2, len(singular) - 2):
+        if singular[cut:] in _UMLAUT_SINGULARS:
+            modifier = singular[:cut]
+            base = max(_modifier_bases(modifier), key=_part_score)
+            if _part_score(base) >= MIN_PART_ZIPF and _PARTICLES.isdisjoint(
+                (modifier, base)
+            ):
+                return modifier, base, word[cut:]
+    return None
 
 
 @lru_cache(maxsize=200_000)
@@ -314,6 +335,12 @@ def _lemma_once(word: str) -> str:
         return word[:-1]  # narkotikan -> narkotika
     if word.endswith("ret") and word[-4] not in _VOWELS and is_known(word[:-3] + "er"):
         return word[:-3] + "er"  # brottsoffret -> brottsoffer
+    if (
+        word.endswith(("eln", "ern"))
+        and is_known(word[:-1])
+        and _zipf(word[:-1]) >= _zipf(word)  # "modern" is no form of "moder"
+    ):
+        return word[:-1]  # cykeln -> cykel, regeln -> regel
     if word.endswith("et") and is_known(word[:-1]):
         return word[:-1]  # medborgarlöftet -> medborgarlöfte
     if word.endswith("et") and word[-3] not in _VOWELS and is_known(word[:-2]):
@@ -346,6 +373,62 @@ def _own_ens(word: str, stem: str) -> bool:
     )
 
 
+# Nouns whose plural changes the vowel (Swedish has a closed set of them);
+# compounds on them follow ("bostäder", "storstäder"). "händer" and "vänder"
+# are left out: they are far more often verbs ("vad händer").
+_UMLAUT_PLURALS = {
+    "länder": "land", "tänder": "tand", "stränder": "strand", "bränder": "brand",
+    "ränder": "rand", "städer": "stad", "bokstäver": "bokstav", "böcker": "bok",
+    "fötter": "fot", "rötter": "rot", "söner": "son", "nätter": "natt",
+    "bönder": "bonde", "ledamöter": "ledamot", "döttrar": "dotter",
+    "bröder": "broder", "mödrar": "moder", "fäder": "fader", "tänger": "tång",
+    "stänger": "stång", "böter": "bot",
+}  # fmt: skip
+_UMLAUT_SINGULARS = frozenset(_UMLAUT_PLURALS.values())
+_PLURAL_ENDINGS = ("", "s", "na", "nas")
+_SYNCOPE = re.compile(r"^(.*[^aeiouyåäö])([lrn])(ar|er|or)(na|s|nas)?$")
+
+
+@lru_cache(maxsize=200_000)
+def plural_base(word: str) -> str | None:
+    """The singular of a plural Snowball cannot bring home, or None.
+
+    Two classes: the vowel-changing plurals (*städer* of *stad*, from a
+    list, as Swedish has only a few), and nouns in -el/-er/-en that lose
+    the e before the plural ending (*cyklar* of *cykel*, *regler*, *öknar*).
+    The second is read off the lexicon and needs evidence that the word is
+    that noun's plural: its definite plural is a word (*cyklarna*), its
+    singular's definite form too (*cykeln*), the shortened stem is no word
+    of its own (*örnar* is *örn* + *ar*), and no commoner -a word owns the
+    plural (*känslor* belongs to *känsla*, not *känsel*).
+    """
+    for ending in _PLURAL_ENDINGS:
+        stem = word[: len(word) - len(ending)] if ending else word
+        if not word.endswith(ending):
+            continue
+        for plural, singular in _UMLAUT_PLURALS.items():
+            if stem == plural:
+                return singular
+            prefix = stem[: -len(plural)]
+            if stem.endswith(plural) and len(prefix) >= 2 and len(plural) >= 5:
+                return prefix + singular  # bostäder -> bostad
+    match = _SYNCOPE.match(word)
+    if match is None:
+        return None
+    start, consonant, plural, _ = match.groups()
+    if _word_zipf(start + consonant + plural + "na") < KNOWN_ZIPF:
+        return None
+    if _word_zipf(start + consonant) >= KNOWN_ZIPF:
+        return None
+    singular = start + "e" + consonant
+    definite = singular + "n" if consonant in "lr" else start + consonant + "en"
+    if _word_zipf(singular) < KNOWN_ZIPF or _word_zipf(definite) < KNOWN_ZIPF:
+        return None
+    if _word_zipf(start + consonant + "a") > _word_zipf(singular):
+        return None
+    return singular
+
+
 _DERIVED = re.compile(r"(?<=..)(l?ig)(t|a|e|are|ast|aste)?$")
 # Past tense of -a verbs: Snowball cuts it down to a stem that may be another
 # word ("målade" -> "mål"); where it would, the tense mark stays ("målad").
@@ -365,6 +448,9 @@ def lemma_stem(word: str) -> str:
     split = compound_split(word)
     if split is not None:
         return split[0] + lemma_stem(split[2])
+    singular = plural_base(word)
+    if singular is not None:
+        return lemma_stem(singular)  # städer -> stad, cyklar -> cykel
     past = _PAST.search(word)
     if past and _word_zipf(word[: past.start()]) >= KNOWN_ZIPF:
         return word[: past.start() + 2]  # målade -> målad, not mål (the noun)
