@@ -19,7 +19,7 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.lang.stopwords import stoplists
 
 from .folding import fold
-from .morphology import is_swedish_word, lemma_stem, split_compound
+from .morphology import is_swedish_word, lemma_stem, may_lack_marks, split_compound
 
 # Words with inner hyphens or apostrophes stay one token ("BOB-råden",
 # "covid-19"); their parts are added by HyphenPartsFilter.
@@ -96,17 +96,25 @@ class NonWordFilter(Filter):
     that is a Swedish word as typed, or that carries its diacritics, is not
     looked for in the folded fields at all: "lag" never finds "läget". Words
     that are not words ("Umea", "lagesbild") are, and find "Umeå" and
-    "lägesbild" there. ``strict=False`` turns this off, for the second try of
-    a query that found nothing ("hedersrelaterat vald").
+    "lägesbild" there. ``strict=False`` turns this off, for a query typed
+    without å, ä and ö; ``retry`` is the second try of a query that found
+    nothing ("hedersrelaterat vald"), which folds only the words that more
+    likely lost their marks.
     """
 
     def __init__(self, strict: bool = True) -> None:
         self.strict = strict
+        # The retry's middle way: a word goes to the folded fields only if the
+        # same letters with å, ä or ö make a commoner word ("vald" ~ "våld"),
+        # never when it is itself the commoner one ("skott", not "skött").
+        self.retry = False
 
     def __call__(self, tokens):
+        retry = getattr(self, "retry", False)
         for token in tokens:
-            if self.strict and token.mode == "query" and _is_word(token.text):
-                continue
+            if token.mode == "query" and (self.strict or retry):
+                if _is_word(token.text) and not (retry and may_lack_marks(token.text)):
+                    continue
             yield token
 
 
@@ -118,12 +126,34 @@ _DIACRITICS = frozenset("åäöéü")
 
 
 class FoldFilter(Filter):
-    """Fold diacritics and digit-for-letter OCR errors: "l6ften" ~ "löften"."""
+    """Fold diacritics and digit-for-letter OCR errors: "l6ften" ~ "löften".
+
+    ``keep_marked`` is for the OCR-only fields, which every query word
+    searches folded: there a word of the text whose å, ä or ö survived the
+    scan was read as printed, and folding it would only merge it with other
+    words ("läget" with "laget", "lägesbild" with "lag"), so it keeps its
+    letters. Words without them may have lost them and are folded.
+    """
+
+    def __init__(self, keep_marked: bool = False) -> None:
+        self.keep_marked = keep_marked
 
     def __call__(self, tokens):
+        keep = getattr(self, "keep_marked", False)
         for token in tokens:
-            token.text = fold(token.text)
+            if not (keep and token.mode != "query" and has_marks(token.text)):
+                token.text = fold(token.text)
             yield token
+
+
+def has_marks(word: str) -> bool:
+    """Whether a word carries å, ä, ö, é or ü, which a scan prints only if seen."""
+    return not _DIACRITICS.isdisjoint(word)
+
+
+def ocr_form(word: str) -> str:
+    """A word's form in the OCR-only fields (index side): see FoldFilter."""
+    return lemma_stem(word if has_marks(word) else fold(word))
 
 
 def _base():
@@ -145,6 +175,21 @@ def stem_analyzer():
     "ungdom"), and a part finds its compound ("narkotika" ~ "narkotikabeslag").
     """
     return _base() | CompoundPartsFilter() | SwedishStemFilter()
+
+
+def ocr_analyzer():
+    """The folded forms of OCR'd text, searched by every query word.
+
+    Like ``fold_analyzer`` with every query word folded, except that words
+    whose diacritics survived the scan keep them (see FoldFilter).
+    """
+    return (
+        _base()
+        | NonWordFilter(strict=False)
+        | CompoundPartsFilter()
+        | FoldFilter(keep_marked=True)
+        | SwedishStemFilter()
+    )
 
 
 def fold_analyzer(strict: bool = True):
@@ -200,6 +245,7 @@ def word_forms(word: str) -> dict[str, frozenset[str]]:
         "exact": exact,
         "stem": frozenset(lemma_stem(w) for w in words + parts),
         "fold": frozenset(lemma_stem(fold(w)) for w in words + parts),
+        "ocr": frozenset(ocr_form(w) for w in words + parts),
     }
 
 

@@ -12,8 +12,16 @@ from .store import IndexBusy
 ROOT = Path(__file__).resolve().parent.parent
 
 
+STRICT_EXIT = 2
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Exit 0 when the index was written (rejected files included), 1 when not."""
+    """Exit 0 when the index was written (rejected files included), 1 when not.
+
+    ``--strict`` exits 2 when the index was written but a file was rejected,
+    for scheduled runs that should alert someone; the contract's default
+    stays 0 so that one bad file never looks like a failed run.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m indexer", description="Build or update the UmeBrå search index."
     )
@@ -24,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
         "--no-wait",
         action="store_true",
         help="fail instead of waiting for another indexer",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help=f"exit {STRICT_EXIT} when any file was rejected (the rest is indexed)",
     )
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
@@ -40,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the index could not be written: {exc}", file=sys.stderr)
         return 1
     _print_summary(summary)
-    return 0
+    return STRICT_EXIT if args.strict and summary.rejected else 0
 
 
 def _progress_printer():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .lexicon import Lexicon
 from .model import Document, Item
-from .ocrfix import correct_item, correct_text
+from .ocrfix import correct_item, correct_text, marks_as_printed
 from .people import item_person_keys
 from .schema import make_item_id
 
@@ -13,10 +13,11 @@ def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
     """The index document of one item.
 
     OCR'd items are corrected towards the lexicon (``lexicon``) in the
-    stemmed and folded fields, so "Iagen" is found as "lagen" without
-    folding; the exact field and the stored text keep the characters on the
-    page, which highlighting marks. Their folded text also goes into the
-    OCR-only fields, which every query word searches.
+    stemmed and folded fields, heading included, so "Iagen" is found as
+    "lagen" without folding; the exact field and the stored text keep the
+    characters on the page, which highlighting marks. Their corrected text,
+    with only the diacritics the scan printed, also goes into the OCR-only
+    fields, which every query word searches.
     """
     fixed = correct_item(item, lexicon)
     fields = {
@@ -31,13 +32,18 @@ def item_fields(doc: Document, item: Item, lexicon: Lexicon | None) -> dict:
         "item_number": item.number,
         "has_decision": bool(item.decisions),
         "ocr": item.ocr,
-        "item_title": item.title,
+        # The heading is searched as corrected ("Foraldrastod" as
+        # "föräldrastöd") and stored as printed, which the pages show.
+        "item_title": fixed.title,
+        "_stored_item_title": item.title,
         "item_title_fold": fixed.title,
         "body": item.text,
         "body_stem": fixed.body,
         "body_fold": fixed.body,
-        "item_title_ocr": fixed.title if item.ocr else "",
-        "body_ocr": fixed.body if item.ocr else "",
+        "item_title_ocr": marks_as_printed(item.title, fixed.corrections)
+        if item.ocr
+        else "",
+        "body_ocr": marks_as_printed(item.text, fixed.corrections) if item.ocr else "",
         "people": _people(doc, item, fixed.people, lexicon),
         "presenter": ",".join(item.presenters),
         "title": doc.title,

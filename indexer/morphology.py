@@ -53,6 +53,15 @@ _BOUND = frozenset(
      "med", "mot", "för", "på", "av", "om", "ut", "än", "ner", "san", "före",
      "inför", "genom", "bland", "mellan", "utan"}
 )  # fmt: skip
+# Particles and prefixes that begin verbs and the nouns made of them:
+# "uppföljning" is no compound of "upp" and "följning", nor "samordning" of
+# "same" and "ordning", whatever the word list says of either.
+_PARTICLES = frozenset(
+    {"upp", "ut", "in", "av", "an", "på", "till", "över", "under", "fram", "bort",
+     "mot", "med", "om", "genom", "efter", "sam", "samman", "be", "för", "ur",
+     "åter", "ner", "bak", "vid", "kring", "runt", "fast", "ihop", "undan",
+     "förbi", "emot", "tillbaka", "itu", "iväg", "isär", "när", "ned", "sönder"}
+)  # fmt: skip
 _LOCAL = threading.local()  # Snowball stemmers keep state: one per thread
 
 
@@ -102,6 +111,9 @@ def compound_split(word: str) -> tuple[str, str, str] | None:
     *beskär*) and *startas* are no compounds at all, whatever *besk* + *ära*
     and *star* + *tas* look like.
     """
+    singular = plural_base(word)
+    if singular is not None:  # ledamöter is ledamot, not leda + möter
+        return _plural_split(word, singular)
     stem = _snowball(word)
     if stem == word or not word.startswith(stem):
         return _split(word, "")
@@ -111,6 +123,24 @@ def compound_split(word: str) -> tuple[str, str, str] | None:
         return None
     modifier, base, head = split
     return modifier, base, head + ending
+
+
+def _plural_split(word: str, singular: str) -> tuple[str, str, str] | None:
+    """compound_split of a plural, as its singular splits: *storstäderna* is
+    *stor* + *städerna*, as *storstad* is *stor* + *stad*, even where the word
+    list knows *storstad* too well to split it on its own."""
+    split = compound_split(singular)
+    if split is not None:
+        return split[0], split[1], word[len(split[0]) :]
+    for cut in range(2, len(singular) - 2):
+        if singular[cut:] in _UMLAUT_SINGULARS:
+            modifier = singular[:cut]
+            base = max(_modifier_bases(modifier), key=_part_score)
+            if _part_score(base) >= MIN_PART_ZIPF and _PARTICLES.isdisjoint(
+                (modifier, base)
+            ):
+                return modifier, base, word[cut:]
+    return None
 
 
 @lru_cache(maxsize=200_000)
@@ -133,20 +163,60 @@ def _split(word: str, ending: str) -> tuple[str, str, str] | None:
     whole = max(_word_zipf(word), _word_zipf(word + ending))
     if whole >= MAX_WHOLE_ZIPF:
         return None
-    best_score, best = whole + WHOLE_MARGIN if whole else 0.0, None
+    if _particle_word(word, ending):
+        return None
+    known = whole + WHOLE_MARGIN if whole else 0.0
+    best_score, best = 0.0, None
     for cut in range(3, len(word) - (1 if ending else 2)):
         head, modifier = word[cut:], word[:cut]
+        # The modifier's likeliest dictionary form: *trygghet*, not *trygghets*.
+        base = max(_modifier_bases(modifier), key=_part_score)
+        if not _PARTICLES.isdisjoint((modifier, base)):
+            continue
         # As written with its ending; the bare stem ("beslag" of "beslagen")
         # counts for a little less, it is often another word ("bygg").
         head_score = max(_part_score(head + ending), _part_score(head) - STEM_PENALTY)
-        if head_score < MIN_PART_ZIPF:
+        # A known word splits when its parts are clearly commoner than it, or
+        # when it names an action done to a thing (see _action_score).
+        action = 0.0
+        if whole and modifier in (base, base + "s"):
+            action = _action_score(base, head + ending)
+        score = min(max(head_score, action), _part_score(base))
+        if score < MIN_PART_ZIPF or score <= best_score:
             continue
-        # The modifier's likeliest dictionary form: *trygghet*, not *trygghets*.
-        base = max(_modifier_bases(modifier), key=_part_score)
-        score = min(head_score, _part_score(base))
-        if score >= MIN_PART_ZIPF and score > best_score:
+        if score > known or action:
             best_score, best = score, (modifier, base, head)
     return best
+
+
+def _particle_word(word: str, ending: str) -> bool:
+    """Whether a word is a verb particle plus a word: *försvårar*, *uppdrag*.
+
+    Those are derivations, not compounds of two things, and splitting them
+    elsewhere (*förs* + *vårar*) only makes nonsense.
+    """
+    for cut in range(3, min(len(word) - 2, 8)):
+        rest = word[cut:]
+        if word[:cut] in _PARTICLES and (
+            max(_word_zipf(rest + ending), _word_zipf(rest)) >= KNOWN_ZIPF
+        ):
+            return True
+    return False
+
+
+def _action_score(base: str, head: str) -> float:
+    """How good a head is as an action done to the modifier; 0 if it is none.
+
+    *skott* + *lossning*, *lag* + *stiftningen*: a common word and a noun
+    made from a verb (*lossa*, *stifta*). Such compounds are split even when
+    the word list knows them well, which otherwise keeps a known word whole
+    (*ordförande* is not *ord* + *förande*). The head scores as its verb,
+    less a little: the list has the verb far more often than the noun.
+    """
+    if _word_zipf(base) < SHORT_PART_ZIPF:
+        return 0.0
+    verb = _verb_noun(head)
+    return _word_zipf(verb) - STEM_PENALTY if verb else 0.0
 
 
 def _part_score(part: str) -> float:
@@ -163,6 +233,22 @@ def _part_score(part: str) -> float:
         if inner is not None:
             return min(_part_score(inner[1]), _part_score(inner[2])) - PART_PENALTY
     return zipf
+
+
+_VERB_NOUN = re.compile(r"(?<=...)n?ing(en|ens|ar|ars|arna|arnas)?$")
+
+
+def _verb_noun(word: str) -> str | None:
+    """The verb a noun in *-ning*/*-ing* is made from, if it is a word.
+
+    *lossning* is *lossa*, *stiftningen* *stifta*, *föring* *föra*: the
+    verb's stem plus *-a*. None for any other word.
+    """
+    match = _VERB_NOUN.search(word)
+    if match is None:
+        return None
+    verb = word[: match.start()] + "a"
+    return verb if _word_zipf(verb) >= MIN_PART_ZIPF else None
 
 
 def _atoms(word: str) -> list[tuple[str, str]]:
@@ -228,6 +314,20 @@ def lost_diacritics(word: str) -> bool:
     return _word_zipf(best) >= _word_zipf(word) + DIACRITIC_MARGIN
 
 
+@lru_cache(maxsize=200_000)
+def may_lack_marks(word: str) -> bool:
+    """Whether the same letters with å, ä or ö make a commoner word.
+
+    "vald" (4.0) may be "våld" (4.8) typed without them; "skott" (4.5) is
+    not "skött" (3.8). The weaker test behind ``lost_diacritics``, for a
+    query that found nothing as typed.
+    """
+    if fold_letters(word) != word:
+        return False
+    best = _lexicon().best_for_folded(word)
+    return best is not None and best != word and _word_zipf(best) > _word_zipf(word)
+
+
 def _lemma_once(word: str) -> str:
     if not 5 <= len(word) <= MAX_COMPOUND:
         return word
@@ -235,6 +335,12 @@ def _lemma_once(word: str) -> str:
         return word[:-1]  # narkotikan -> narkotika
     if word.endswith("ret") and word[-4] not in _VOWELS and is_known(word[:-3] + "er"):
         return word[:-3] + "er"  # brottsoffret -> brottsoffer
+    if (
+        word.endswith(("eln", "ern"))
+        and is_known(word[:-1])
+        and _zipf(word[:-1]) >= _zipf(word)  # "modern" is no form of "moder"
+    ):
+        return word[:-1]  # cykeln -> cykel, regeln -> regel
     if word.endswith("et") and is_known(word[:-1]):
         return word[:-1]  # medborgarlöftet -> medborgarlöfte
     if word.endswith("et") and word[-3] not in _VOWELS and is_known(word[:-2]):
@@ -249,6 +355,78 @@ def _lemma_once(word: str) -> str:
     ):
         return word[:-1]  # ungdomars -> ungdomar, umeås -> umeå
     return word
+
+
+def _own_ens(word: str, stem: str) -> bool:
+    """Whether Snowball took a word's own Latin *-ens* for a genitive ending.
+
+    *frekvens*, *konferens*, *tendens* end in -ens as words; Snowball cuts it
+    off, while their definite forms (*frekvensen*) keep it, so the two never
+    meet. A real genitive (*pojkens*) has a known form without the *s*.
+    """
+    return (
+        word.endswith("ens")
+        and stem == word[:-3]
+        and _zipf(word) >= KNOWN_ZIPF
+        and not is_known(word[:-1])
+        and _snowball(word + "en") == word
+    )
+
+
+# Nouns whose plural changes the vowel (Swedish has a closed set of them);
+# compounds on them follow ("bostäder", "storstäder"). "händer" and "vänder"
+# are left out: they are far more often verbs ("vad händer").
+_UMLAUT_PLURALS = {
+    "länder": "land", "tänder": "tand", "stränder": "strand", "bränder": "brand",
+    "ränder": "rand", "städer": "stad", "bokstäver": "bokstav", "böcker": "bok",
+    "fötter": "fot", "rötter": "rot", "söner": "son", "nätter": "natt",
+    "bönder": "bonde", "ledamöter": "ledamot", "döttrar": "dotter",
+    "bröder": "broder", "mödrar": "moder", "fäder": "fader", "tänger": "tång",
+    "stänger": "stång", "böter": "bot",
+}  # fmt: skip
+_UMLAUT_SINGULARS = frozenset(_UMLAUT_PLURALS.values())
+_PLURAL_ENDINGS = ("", "s", "na", "nas")
+_SYNCOPE = re.compile(r"^(.*[^aeiouyåäö])([lrn])(ar|er|or)(na|s|nas)?$")
+
+
+@lru_cache(maxsize=200_000)
+def plural_base(word: str) -> str | None:
+    """The singular of a plural Snowball cannot bring home, or None.
+
+    Two classes: the vowel-changing plurals (*städer* of *stad*, from a
+    list, as Swedish has only a few), and nouns in -el/-er/-en that lose
+    the e before the plural ending (*cyklar* of *cykel*, *regler*, *öknar*).
+    The second is read off the lexicon and needs evidence that the word is
+    that noun's plural: its definite plural is a word (*cyklarna*), its
+    singular's definite form too (*cykeln*), the shortened stem is no word
+    of its own (*örnar* is *örn* + *ar*), and no commoner -a word owns the
+    plural (*känslor* belongs to *känsla*, not *känsel*).
+    """
+    for ending in _PLURAL_ENDINGS:
+        stem = word[: len(word) - len(ending)] if ending else word
+        if not word.endswith(ending):
+            continue
+        for plural, singular in _UMLAUT_PLURALS.items():
+            if stem == plural:
+                return singular
+            prefix = stem[: -len(plural)]
+            if stem.endswith(plural) and len(prefix) >= 2 and len(plural) >= 5:
+                return prefix + singular  # bostäder -> bostad
+    match = _SYNCOPE.match(word)
+    if match is None:
+        return None
+    start, consonant, plural, _ = match.groups()
+    if _word_zipf(start + consonant + plural + "na") < KNOWN_ZIPF:
+        return None
+    if _word_zipf(start + consonant) >= KNOWN_ZIPF:
+        return None
+    singular = start + "e" + consonant
+    definite = singular + "n" if consonant in "lr" else start + consonant + "en"
+    if _word_zipf(singular) < KNOWN_ZIPF or _word_zipf(definite) < KNOWN_ZIPF:
+        return None
+    if _word_zipf(start + consonant + "a") > _word_zipf(singular):
+        return None
+    return singular
 
 
 _DERIVED = re.compile(r"(?<=..)(l?ig)(t|a|e|are|ast|aste)?$")
@@ -270,6 +448,9 @@ def lemma_stem(word: str) -> str:
     split = compound_split(word)
     if split is not None:
         return split[0] + lemma_stem(split[2])
+    singular = plural_base(word)
+    if singular is not None:
+        return lemma_stem(singular)  # städer -> stad, cyklar -> cykel
     past = _PAST.search(word)
     if past and _word_zipf(word[: past.start()]) >= KNOWN_ZIPF:
         return word[: past.start() + 2]  # målade -> målad, not mål (the noun)
@@ -280,6 +461,8 @@ def lemma_stem(word: str) -> str:
     if base != word:
         base = _lemma_once(base)  # medborgarlöftets -> ...löftet -> ...löfte
     stem = _snowball(base)
+    if _own_ens(base, stem):
+        stem = base  # frekvens ~ frekvensen, not frekv
     if stem.endswith(("ium", "eum")):
         stem = stem[:-2]  # seminarium ~ seminarier
     return stem

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import exact_analyzer, fold_analyzer, name_analyzer, stem_analyzer
+from .analysis import (
+    exact_analyzer,
+    fold_analyzer,
+    name_analyzer,
+    ocr_analyzer,
+    stem_analyzer,
+)
 
 # Bump when the schema or the analysis changes: an index with another version
 # is rebuilt from scratch instead of mixing old and new analysis.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Query fields and their weights: heading above body; exact above stem above
 # folded (so clean text outranks its OCR-damaged or diacritic-less look-alikes).
@@ -59,8 +65,8 @@ def get_schema() -> Schema:
         body_stem=TEXT(analyzer=stem_analyzer()),
         body_fold=TEXT(analyzer=fold_analyzer()),
         # OCR'd items only: every query word folded, for damage left uncorrected.
-        item_title_ocr=TEXT(analyzer=fold_analyzer(strict=False)),
-        body_ocr=TEXT(analyzer=fold_analyzer(strict=False)),
+        item_title_ocr=TEXT(analyzer=ocr_analyzer()),
+        body_ocr=TEXT(analyzer=ocr_analyzer()),
         # Presenters; on a meeting's first item also everyone in its attendance
         # list and footer, so a name search finds the meeting once, not every
         # item (a field of its own would cost every query word one more term).

@@ -28,11 +28,14 @@ def present_hits(params: SearchParams, hits: list[dict]) -> list[dict]:
 def present_hit(params: SearchParams, hit: dict) -> dict:
     """One hit, ready for a template: nothing left to compute there."""
     pages = hit.get("pages") or []
+    read = hit.get("item_title_read") or hit["item_title"]
     return {
         **hit,
         "type_label": type_label(hit["doc_type"]),
         "date_label": stated_date(hit),
-        "heading": f"{hit['item_number']}. {hit['item_title']}",
+        # A scan's heading as corrected; its own text is on the document page.
+        "heading": f"{hit['item_number']}. {read}",
+        "scanned_heading": hit["item_title"] if read != hit["item_title"] else "",
         "permalink": item_permalink(hit["doc_id"], hit["item_number"]),
         "file_url": file_url(hit["source"], pages),
         "file_label": f"Originalfilen, sida {min(pages)}" if pages else "Originalfilen",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from whoosh import query as Q
 
 from indexer.analysis import exact_forms, token_spans, word_forms
-from indexer.folding import fold
+from indexer.folding import fold, fold_letters
 from indexer.schema import BODY_FIELDS, TITLE_FIELDS
 
 from .vocabulary import Span
@@ -61,7 +61,7 @@ class TermMatcher:
     def _matches(self, word: str, correction: str | None, ocr: bool) -> bool:
         kinds = [("exact", "exact"), ("stem", "stem"), ("fold", "fold")]
         if ocr:
-            kinds.append(("fold", "ocr"))  # folded forms meet the OCR-only terms
+            kinds.append(("ocr", "ocr"))  # the OCR-only fields' own forms
         return any(
             forms[form] & self.terms[kind]
             for forms in self._forms(word, correction)
@@ -79,7 +79,9 @@ class TermMatcher:
     def _analyse(self, word: str, correction: str | None) -> list[dict]:
         out = []
         if correction and self._may_match(correction.lower()):
-            fixed = word_forms(correction.lower())
+            fixed = dict(word_forms(correction.lower()))
+            # A correction's marks are not the scan's: folded (marks_as_printed).
+            fixed["ocr"] = word_forms(fold_letters(correction))["ocr"]
             out.append({**fixed, "exact": frozenset()})
         if self._may_match(word):
             out.append(word_forms(word))
@@ -125,7 +127,7 @@ class TermMatcher:
         for kind, phrase, slop in self.phrases:
             if kind == "ocr" and not ocr:
                 continue
-            form = "fold" if kind == "ocr" else kind
+            form = kind
             if form not in places:
                 places[form] = [
                     frozenset().union(*(forms[form] for forms in forms_))

@@ -265,6 +265,11 @@ def _hit_schema() -> dict:
         item_id={"type": "string", "description": "Stable id of the item"},
         item_number={"type": "integer", "minimum": 1},
         item_title={"type": "string"},
+        item_title_read={
+            "type": "string",
+            "description": "The heading as a reader would write it: a scan's "
+            "misread words corrected (item_title keeps the scan's text)",
+        },
         presenters=STRINGS,
         score={"type": "number", "description": "Relevance, also under sort=date"},
         highlights={**STRINGS, "description": "Escaped HTML fragments, <mark>ed"},

@@ -55,16 +55,17 @@ def parse(parser: MultifieldParser, text: str):
             raise QueryRefused("the query could not be read") from None
 
 
-def make_parser(schema, strict: bool = True) -> MultifieldParser:
+def make_parser(schema, strict: bool = True, retry: bool = False) -> MultifieldParser:
     """Default field group AND; Swedish operators too; no field syntax.
 
     Field syntax is off so that "§ 5: budget" is searched as text.
     Ranges are off too. ``strict=False`` also looks for the query's Swedish
     words in the folded fields (see ``indexer.analysis.NonWordFilter``): the
-    second try of a query that found nothing.
+    query typed without å, ä and ö; ``retry`` only those of its words that
+    more likely lost their marks: the second try of a query that found nothing.
     """
-    if not strict:
-        schema = _lenient(schema)
+    if not strict or retry:
+        schema = _lenient(schema, retry)
     parser = MultifieldParser(list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS)
     parser.remove_plugin_class(FieldsPlugin)
     # Ranges ("[a TO z]") over words walk the vocabulary and mean nothing here.
@@ -95,13 +96,15 @@ def typed_without_diacritics(text: str) -> bool:
     return any(lost_diacritics(word) for _, _, word in token_spans(text))
 
 
-def _lenient(schema):
-    """A copy of the schema whose folded fields fold every query word."""
+def _lenient(schema, retry: bool = False):
+    """A copy of the schema whose folded fields fold every query word (or,
+    ``retry``, the words that more likely lost their marks)."""
     schema = copy.deepcopy(schema)
     for _, field in schema.items():
         for part in getattr(getattr(field, "analyzer", None), "items", ()):
-            if isinstance(part, NonWordFilter):
-                part.strict = False
+            if isinstance(part, NonWordFilter) and part.strict:
+                part.strict = False  # the OCR-only fields fold every word anyway
+                part.retry = retry
     return schema
 
 

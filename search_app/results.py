@@ -6,6 +6,8 @@ service's policy (``search``) stays short and these stay easy to read.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
@@ -126,6 +128,9 @@ def hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> Hit:
         "item_id": fields["item_id"],
         "item_number": fields["item_number"],
         "item_title": fields["item_title"],
+        "item_title_read": read_heading(
+            fields["item_title"], fields.get("corrections") or {}
+        ),
         "presenters": fields.get("presenters") or [],
         "score": round(float(score or 0.0), 4),
         "match": {"text": text, "spans": spans},
@@ -134,6 +139,38 @@ def hit(fields: dict, score: float, q: str, matcher: TermMatcher) -> Hit:
         "attendance": _attendance_matches(fields, matcher),
     }
     return cast(Hit, found)  # the spreads hold the rest of Hit's keys
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _base(word: str) -> str:
+    """A word's first letter without case or diacritics: "Å" -> "a"."""
+    return unicodedata.normalize("NFD", word[:1].lower())[:1]
+
+
+def read_heading(title: str, corrections: dict[str, str]) -> str:
+    """A scanned heading as a reader would write it: "Uppfdljning" -> "Uppföljning".
+
+    The indexer's own corrections of the item (lowercased word -> word), in
+    the case the scan printed; a clean item has none and keeps its heading.
+    The document page still shows the scan's own text.
+    """
+    if not corrections:
+        return title
+
+    def repair(match: re.Match) -> str:
+        word = match.group(0)
+        fixed = corrections.get(word.lower())
+        if not fixed:
+            return word
+        if word.isupper() and len(word) > 1:
+            return fixed.upper()
+        # "Idngsiktigt" is "långsiktigt": its capital was the misread letter.
+        capital = word[:1].isupper() and _base(word) == _base(fixed)
+        return fixed[:1].upper() + fixed[1:] if capital else fixed
+
+    return _WORD.sub(repair, title)
 
 
 def _attendance_matches(fields: dict, matcher: TermMatcher) -> list[dict]:

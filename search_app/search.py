@@ -94,6 +94,7 @@ class SearchService:
                 self._generation = live
                 self._parser = make_parser(self._ix.schema)
                 self._lenient_parser = make_parser(self._ix.schema, strict=False)
+                self._retry_parser = make_parser(self._ix.schema, retry=True)
             return self._ix
 
     def _searcher(self):
@@ -132,7 +133,9 @@ class SearchService:
         Swedish words are first looked for as themselves only. A query typed
         without å, ä and ö ("overgripande mal") folds all its words; one that
         finds nothing is tried again folded, so a word typed without its
-        diacritics that is also a word of its own still finds something.
+        diacritics that is also a word of its own ("vald" for "våld") still
+        finds something; a word commoner than its marked twin ("skott", not
+        "skött") is not folded even then.
         """
         if not engine_text.strip():
             return None
@@ -143,7 +146,7 @@ class SearchService:
         q = self._parse_with(self._parser, text, searcher, added)
         short = len(text.split()) <= RETRY_MAX_WORDS  # bounds a query's cost
         if q is not None and short and not self._finds_anything(q, searcher):
-            q = self._parse_with(self._lenient_parser, text, searcher, added) or q
+            q = self._parse_with(self._retry_parser, text, searcher, added) or q
         return q
 
     def _parse_with(self, parser, text: str, searcher, added: list | None = None):

@@ -102,6 +102,7 @@ class Hit(TypedDict):
     item_id: str
     item_number: int
     item_title: str
+    item_title_read: str  # a scanned heading as corrected; else item_title
     presenters: list[str]
     score: float
     match: TextMatch

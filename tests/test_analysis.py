@@ -16,6 +16,7 @@ from indexer.analysis import (
 )
 from indexer.folding import fold
 from indexer.markup import html_to_text, join_lines
+from indexer.morphology import lemma_stem
 
 
 def texts(analyzer, text, **kw):
@@ -250,3 +251,34 @@ def test_stemming_is_thread_safe():
     for thread in threads:
         thread.join()
     assert not failures, failures[:3]
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [
+        ("städerna", "stad"),
+        ("bostäder", "bostad"),
+        ("länder", "land"),
+        ("ledamöter", "ledamot"),
+        ("cyklar", "cykel"),
+        ("reglerna", "regel"),
+        ("cykeln", "cykel"),
+        ("öknar", "öken"),
+    ],
+)
+def test_plurals_snowball_cannot_bring_home_meet_their_singular(plural, singular):
+    assert lemma_stem(plural) == lemma_stem(singular)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("städer", "städa"),  # cities are not cleaning
+        ("händer", "hand"),  # "vad händer" is a verb far more often
+        ("örnar", "ören"),  # örn + ar
+        ("känslor", "känsel"),  # the plural of känsla
+        ("ledamöter", "möter"),  # ledamot's plural, not leda + möter
+    ],
+)
+def test_plural_rules_need_evidence_of_the_noun(one, other):
+    assert lemma_stem(one) != lemma_stem(other)

@@ -254,6 +254,18 @@ def test_rebuild_indexes_every_file_anew(copied_run):
     assert search(index, "sparkcyklar")["total"] == 1
 
 
+def test_strict_run_exits_2_on_rejected_files_and_still_indexes(copied_run):
+    corpus, index = copied_run
+    proc = run_indexer("--corpus", corpus, "--index", index, "--strict")
+    assert proc.returncode == 2, proc.stderr
+    assert all(f"rejected: {name}" in proc.stderr for name in REJECTED)
+    assert search(index, "narkotika")["total"] > 0
+    for name in REJECTED:
+        (corpus / name).unlink()
+    proc = run_indexer("--corpus", corpus, "--index", index, "--strict")
+    assert proc.returncode == 0, proc.stderr
+
+
 # --- failures ------------------------------------------------------------------------
 
 

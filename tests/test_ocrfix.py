@@ -36,10 +36,22 @@ def test_damaged_words_are_corrected(lexicon, damaged, word):
 
 
 @pytest.mark.parametrize(
-    "word", ["kommun", "polisen", "narkotika", "trygghet", "Ersboda"]
-)
+    "word",
+    ["kommun", "polisen", "narkotika", "trygghet", "Ersboda", "läget", "gäng",
+     "skött", "Lägesbilden"],
+)  # fmt: skip
 def test_clean_or_unknown_words_are_left_alone(lexicon, word):
+    # "läget" folds like "laget", "gäng" like "gång": a word as printed stays.
     assert correct_token(word, lexicon) in (None, word.lower())
+
+
+@pytest.mark.parametrize(
+    ("damaged", "word"), [("Malbild", "målbild"), ("fran", "från")]
+)
+def test_lost_diacritics_are_restored_where_the_marked_word_is_far_commoner(
+    lexicon, damaged, word
+):
+    assert correct_token(damaged, lexicon) == word
 
 
 def test_correct_text_keeps_token_count_and_reports_changes(lexicon):

@@ -182,7 +182,8 @@ def test_results_show_title_date_item_heading_presenters_fragments_and_link(serv
         assert shows_date(li, hit["date"]), (hit["date"], li.words())
         link = li.find("h3").find("a")
         assert link.attrs["href"] == hit["url"]
-        assert hit["item_title"] in link.words()
+        # A scan's heading reads corrected in the list (item_title_read).
+        assert hit["item_title_read"] in link.words()
         if hit["presenters"]:
             presenters = li.find("p", class_="presenters").words()
             assert all(name in presenters for name in hit["presenters"])
