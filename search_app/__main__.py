@@ -20,6 +20,7 @@ from . import ROOT, create_app
 from .prefork import can_fork, serve_forked
 
 MAX_DEFAULT_WORKERS = 4
+BACKLOG = 1024
 
 
 def warm_up() -> None:
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         config["BASE_URL"] = f"http://{args.host}:{args.port}"
     app = create_app(config)
     try:
-        sock = listen(args.host, args.port)
+        sock = bind(args.host, args.port)
     except OSError as exc:
         print(f"error: {why_not(args.host, args.port, exc)}", file=sys.stderr)
         return 1
@@ -70,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the requests will say what is wrong
         print(f"warning: the index could not be read ahead: {exc}", file=sys.stderr)
     warm_up()
+    try:
+        sock.listen(BACKLOG)  # connections are refused until now, not kept waiting
+    except OSError as exc:  # another socket bound it with SO_REUSEADDR meanwhile
+        print(f"error: {why_not(args.host, args.port, exc)}", file=sys.stderr)
+        return 1
     print(f"Serving UmeBrå search on http://{args.host}:{args.port}/", flush=True)
 
     def serve_one(listening: socket.socket) -> None:
@@ -97,14 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     )
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """The listening socket, bound before the load so a taken port fails fast."""
+def bind(host: str, port: int) -> socket.socket:
+    """The server's socket, bound (so a taken port fails at once), not listening."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-        sock.listen(1024)
     except OSError:
         sock.close()
         raise
