@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, cast
 
@@ -52,6 +53,7 @@ CATALOGUE_ITEM_KEYS = (
 )  # fmt: skip
 OCR_RANK_FACTOR = 0.8
 RETRY_MAX_WORDS = 12  # longer queries that find nothing are not tried again
+PARSE_CACHE_SIZE = 2048  # parsed query texts kept, least recently used dropped
 
 
 def _close_all(open_searchers: dict, lock: threading.Lock) -> None:
@@ -80,9 +82,10 @@ class SearchService:
         self._synonyms = SynonymFile(self.index_dir / SYNONYMS_FILE)
         self._catalogue_key: tuple | None = None
         self._catalogue: list[dict] = []
-        # What one request already parsed and evaluated: the policy below asks
+        # What one request already evaluated: the policy below asks
         # the same query several times (found anything? what did it add?).
         self._request = threading.local()
+        self._parse_cache: OrderedDict = OrderedDict()
 
     # --- the searcher -------------------------------------------------------
 
@@ -97,6 +100,7 @@ class SearchService:
                 self._generation = live
                 self._parser = make_parser(self._ix.schema)
                 self._lenient_parser = make_parser(self._ix.schema, strict=False)
+                self._parse_cache = OrderedDict()
             return self._ix
 
     def _searcher(self):
@@ -186,14 +190,25 @@ class SearchService:
         return bool(self._evaluate(q, searcher).mask.any())
 
     def _parsed(self, parser, text: str):
-        """``parse``, once per parser and text within a request."""
-        memo = getattr(self._request, "parsed", None)
-        if memo is None:
-            return parse(parser, text)
-        key = (id(parser), text)
-        if key not in memo:
-            memo[key] = parse(parser, text)
-        return memo[key]
+        """``parse``, remembered for the most recent texts of this index version.
+
+        Whoosh's parser analyses every word for every field, a good part of a
+        query's time; a text asked again (twice in one request, or by the
+        next user) is parsed once. The parsed query is never changed after.
+        """
+        key = (parser is self._lenient_parser, text)
+        with self._lock:
+            cache = self._parse_cache
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        q = parse(parser, text)
+        with self._lock:
+            if cache is self._parse_cache:
+                cache[key] = q
+                while len(cache) > PARSE_CACHE_SIZE:
+                    cache.popitem(last=False)
+        return q
 
     def _evaluate(self, q, searcher) -> Matches:
         """The engine's matches of ``q``, once per query within a request.
@@ -234,14 +249,14 @@ class SearchService:
 
     def search(self, params: SearchParams) -> SearchResponse:
         """The contract's search response, each hit's match as text and spans."""
-        self._request.parsed, self._request.matches = {}, {}
+        self._request.matches = {}
         try:
             return self._search(params)
         finally:
-            self._request.parsed = self._request.matches = None
+            self._request.matches = None
 
     def _search(self, params: SearchParams) -> SearchResponse:
-        """``search`` within one request's memo of parsed and evaluated queries.
+        """``search`` within one request's memo of evaluated queries.
 
         The engine scores every item at once, as arrays; filters and facet
         counts are masks and counts over the per-index columns; only the
