@@ -38,6 +38,9 @@ import generate_corpus
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 HTML_SAMPLE = 30
+# The first-ask mix: the latency queries and this many more from the pool, on a
+# freshly started server, each asked once (the issue asks for at least 300).
+FIRST_ASK_EXTRA = 60
 
 
 class BenchmarkError(Exception):
@@ -282,8 +285,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(ctx: RunContext, first: str) -> tuple[subprocess.Popen, float, dict]:
-    """Launch search_app; cold start = launch until ``first`` answers 200."""
+def start_server(ctx: RunContext, first: str) -> tuple[subprocess.Popen, float, Answer]:
+    """Launch search_app; cold start = launch until ``first`` answers 200.
+
+    The answer's own time is the first query after start: the server may
+    accept connections before it has loaded what queries need.
+    """
     port = free_port()
     cmd = [ctx.python, "-m", "search_app", "--index", str(ctx.index)]
     cmd += ["--host", HOST, "--port", str(port)]
@@ -297,7 +304,7 @@ def start_server(ctx: RunContext, first: str) -> tuple[subprocess.Popen, float, 
     except BaseException:
         stop_server(proc)
         raise
-    return proc, time.perf_counter() - start, json.loads(answer.body)
+    return proc, time.perf_counter() - start, answer
 
 
 def first_answer(proc: subprocess.Popen, port: int, path: str, log: Path) -> Answer:
@@ -582,29 +589,28 @@ def prepare_corpus(ctx: RunContext, regenerate: bool) -> tuple[dict, dict]:
 
 
 def serve_phase(ctx: RunContext, queries: dict) -> dict:
-    """Cold start, warm-up, latency, a small HTML sample, throughput, RSS."""
+    """Cold start, first-ask and warm latency, HTML sample, throughput, memory."""
     print("  search_app: cold start ...", flush=True)
     proc, cold, first = start_server(ctx, api_path(queries["marker"]["params"]))
     rss_started = round(tree_kb(proc.pid) / 1024, 1)
     pool = queries["throughput"]
+    first_ask = queries["latency"] + pool[:FIRST_ASK_EXTRA]
     try:
-        print(f"  latency ({len(queries['latency'])} queries) ...", flush=True)
-        warmup = sequential(ctx, queries["warmup"])
-        contention, server_cpu = Contention(), cpu_seconds(proc.pid)
-        latency = sequential(ctx, queries["latency"])
-        server_cpu = cpu_seconds(proc.pid) - server_cpu
-        latency["others_cpu_share"] = contention.others(server_cpu)
-        latency["server_cpu_ms_per_query"] = round(
-            1000 * server_cpu / max(1, len(queries["latency"])), 1
-        )
+        print(f"  first-ask latency ({len(first_ask)} queries) ...", flush=True)
+        latency = timed_sequence(ctx, first_ask, proc.pid)
+        print(f"  warm latency ({len(queries['latency'])} queries again) ...")
+        warm = timed_sequence(ctx, queries["latency"], proc.pid)
         html = sequential(ctx, pool[-HTML_SAMPLE:], html=True)
         print(f"  throughput ({ctx.clients} clients, {ctx.duration:g} s) ...")
-        concurrent = throughput(ctx, pool[:-HTML_SAMPLE], proc.pid)
+        concurrent = throughput(ctx, pool[FIRST_ASK_EXTRA:-HTML_SAMPLE], proc.pid)
         server = {
             "cold_start_s": round(cold, 3),
-            "marker_found": (first.get("total") or 0) > 0,
+            "first_query_ms": round(first.ms, 1),
+            "marker_found": (json.loads(first.body).get("total") or 0) > 0,
+            "processes": len(descendants(proc.pid)),
             "rss_after_start_mb": rss_started,
             "rss_mb": round(tree_kb(proc.pid) / 1024, 1),
+            "pss_mb": round(tree_pss_kb(proc.pid) / 1024, 1),
             "peak_rss_mb": round(tree_kb(proc.pid, "VmHWM") / 1024, 1),
             "rss_anon_mb": round(tree_kb(proc.pid, "RssAnon") / 1024, 1),
             "rss_file_mb": round(tree_kb(proc.pid, "RssFile") / 1024, 1),
@@ -613,11 +619,42 @@ def serve_phase(ctx: RunContext, queries: dict) -> dict:
         stop_server(proc)
     return {
         "server": server,
-        "warmup": warmup,
         "latency": latency,
+        "warm": warm,
         "html": html,
         "throughput": concurrent,
     }
+
+
+def timed_sequence(ctx: RunContext, entries: list[dict], server_pid: int) -> dict:
+    """``sequential``, with the server's CPU per query and others' share."""
+    contention, server_cpu = Contention(), cpu_seconds(server_pid)
+    result = sequential(ctx, entries)
+    server_cpu = cpu_seconds(server_pid) - server_cpu
+    result["others_cpu_share"] = contention.others(server_cpu)
+    result["server_cpu_ms_per_query"] = round(
+        1000 * server_cpu / max(1, len(entries)), 1
+    )
+    return result
+
+
+def tree_pss_kb(pid: int) -> int:
+    """Summed proportional set size of a process tree, in kB.
+
+    Forked workers share the pages loaded before the fork; summing their RSS
+    counts those once per process, PSS splits them between the sharers.
+    """
+    total = 0
+    for p in descendants(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total
 
 
 def machine() -> dict:
@@ -678,7 +715,7 @@ def dig(results: dict, path: str):
 
 def target_rows(results: dict) -> list[tuple]:
     """(label, result path, unit, comparison, limit) from the issue's targets."""
-    p95 = 10 if results["meetings"] <= 100 else 100
+    first_ask = dig(results, "latency.count") or "?"
     return [
         ("build", "build.seconds", "s", "<=", 120),
         ("  build rate", "build.items_per_s", "items/s", None, None),
@@ -689,19 +726,26 @@ def target_rows(results: dict) -> list[tuple]:
         ("index size", "build.index_mb", "MB", None, None),
         ("incremental (+1 meeting)", "incremental.seconds", "s", "<=", 3),
         ("no-change run", "no_change.seconds", "s", "<=", 2),
-        ("cold start", "server.cold_start_s", "s", "<=", 2),
-        ("latency p50", "latency.p50_ms", "ms", "<=", 25),
-        ("latency p95", "latency.p95_ms", "ms", "<=", p95),
-        ("latency max", "latency.max_ms", "ms", "<=", 500),
+        ("cold start", "server.cold_start_s", "s", "<=", 1.5),
+        ("first query after start", "server.first_query_ms", "ms", "<=", 300),
+        (f"first-ask p50 ({first_ask} queries)", "latency.p50_ms", "ms", None, None),
+        ("first-ask p95", "latency.p95_ms", "ms", "<=", 50),
+        ("first-ask max", "latency.max_ms", "ms", "<=", 250),
         ("  server CPU per query", "latency.server_cpu_ms_per_query", "ms", None, None),
-        ("server RSS (peak)", "server.peak_rss_mb", "MB", "<=", 400),
-        ("  after first answer", "server.rss_after_start_mb", "MB", None, None),
+        ("warm p50 (asked again)", "warm.p50_ms", "ms", "<=", 4),
+        ("warm p95", "warm.p95_ms", "ms", "<=", 10),
+        ("warm max", "warm.max_ms", "ms", None, None),
+        ("  server CPU per query", "warm.server_cpu_ms_per_query", "ms", None, None),
+        ("server memory (PSS, all)", "server.pss_mb", "MB", "<=", 600),
+        ("  RSS summed over processes", "server.rss_mb", "MB", None, None),
+        ("  after first answer (RSS)", "server.rss_after_start_mb", "MB", None, None),
+        ("  server processes", "server.processes", "", None, None),
         (
             f"throughput, {dig(results, 'throughput.clients') or '?'} clients",
             "throughput.requests_per_s",
             "req/s",
             ">=",
-            100,
+            250,
         ),
     ]
 
@@ -759,14 +803,14 @@ def category_lines(results: dict) -> list[str]:
     latency = results.get("latency")
     if not latency:
         return []
-    out = ["latency by category (ms)     p50     p95     max    n"]
+    out = ["first-ask by category (ms)   p50     p95     max    n"]
     for name, s in latency["by_category"].items():
         figures = "".join(f"{s[k]:>8}" for k in ("p50_ms", "p95_ms", "max_ms"))
         out.append(f"  {name:<24}{figures}{s['count']:>5}")
-    html, warm, tp = results["html"], results["warmup"], results["throughput"]
+    html, tp = results["html"], results["throughput"]
     out.append(
         f"HTML page p50/p95/max {html.get('p50_ms')}/{html.get('p95_ms')}/"
-        f"{html.get('max_ms')} ms; warm-up max {warm.get('max_ms')} ms; "
+        f"{html.get('max_ms')} ms; "
         f"under load p50/p95 {tp.get('concurrent_p50_ms')}/"
         f"{tp.get('concurrent_p95_ms')} ms"
     )
@@ -779,7 +823,8 @@ def category_lines(results: dict) -> list[str]:
         f"{name} {share:.0%}"
         for name, path in (
             ("build", "build.others_cpu_share"),
-            ("latency", "latency.others_cpu_share"),
+            ("first-ask", "latency.others_cpu_share"),
+            ("warm", "warm.others_cpu_share"),
             ("throughput", "throughput.others_cpu_share"),
         )
         if (share := dig(results, path)) is not None
@@ -791,7 +836,7 @@ def category_lines(results: dict) -> list[str]:
 def error_lines(results: dict) -> list[str]:
     """Failed requests per phase, with the first one of each as an example."""
     out = []
-    for phase in ("warmup", "latency", "html", "throughput"):
+    for phase in ("latency", "warm", "html", "throughput"):
         count = dig(results, f"{phase}.error_count")
         if count:
             out.append(
@@ -829,7 +874,7 @@ def exit_code(results: dict, strict: bool) -> int:
     """1 when something failed or errored, 3 on a missed target with --strict."""
     errors = sum(
         dig(results, f"{phase}.error_count") or 0
-        for phase in ("warmup", "latency", "html", "throughput")
+        for phase in ("latency", "warm", "html", "throughput")
     )
     if results.get("error") or errors:
         return 1

@@ -1,4 +1,7 @@
-"""`python -m search_app`: serve the UI and the API with waitress."""
+"""`python -m search_app`: serve the UI and the API with waitress.
+
+One waitress per core, forked after the load (``prefork``), on one socket.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import errno
 import os
 import socket
 import sys
-import threading
 from pathlib import Path
 
 from waitress import serve
@@ -15,11 +17,20 @@ from waitress import serve
 from indexer.analysis import word_forms
 
 from . import ROOT, create_app
+from .prefork import can_fork, serve_forked
+
+MAX_DEFAULT_WORKERS = 4
+BACKLOG = 1024
 
 
 def warm_up() -> None:
     """Load what query analysis needs (lexicon, compound splitter) once."""
     word_forms("narkotikabeslagen")
+
+
+def default_workers() -> int:
+    """One worker process per core, up to four (each keeps its own caches)."""
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS)) if can_fork() else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=ROOT / "index")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="per worker")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("UMEBRA_WORKERS") or default_workers()),
+        help="server processes (default: one per core, at most 4)",
+    )
     args = parser.parse_args(argv)
     if not (args.index / "CURRENT").is_file():
         print(
@@ -41,19 +58,30 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("UMEBRA_BASE_URL"):  # links name this server, never Host
         config["BASE_URL"] = f"http://{args.host}:{args.port}"
     app = create_app(config)
-    problem = unusable(args.host, args.port)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 1
-    # Query analysis needs the Swedish lexicon (~0.7 s to load): load it while
-    # waitress starts rather than in the first user's request.
-    threading.Thread(target=warm_up, daemon=True).start()
-    print(f"Serving UmeBrå search on http://{args.host}:{args.port}/", flush=True)
     try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        print(f"error: {why_not(args.host, args.port, exc)}", file=sys.stderr)
+        return 1
+    # Everything a query needs is read before the first one can arrive (and
+    # before the workers fork, so that they share it): the index's columns and
+    # statistics, and the Swedish lexicon of query analysis (~0.7 s).
+    try:
+        app.extensions["search"].preload()
+    except Exception as exc:  # noqa: BLE001 - the requests will say what is wrong
+        print(f"warning: the index could not be read ahead: {exc}", file=sys.stderr)
+    warm_up()
+    try:
+        sock.listen(BACKLOG)  # connections are refused until now, not kept waiting
+    except OSError as exc:  # another socket bound it with SO_REUSEADDR meanwhile
+        print(f"error: {why_not(args.host, args.port, exc)}", file=sys.stderr)
+        return 1
+    print(f"Serving UmeBrå search on http://{args.host}:{args.port}/", flush=True)
+
+    def serve_one(listening: socket.socket) -> None:
         serve(
             app,
-            host=args.host,
-            port=args.port,
+            sockets=[listening],
             threads=args.threads,
             ident="umebra",
             # Slow or half-open clients: dropped after 30 s of silence, and at most
@@ -62,26 +90,30 @@ def main(argv: list[str] | None = None) -> int:
             connection_limit=200,
             cleanup_interval=10,
         )
-    except OSError as exc:  # taken between the check and waitress' own bind
-        print(f"error: {why_not(args.host, args.port, exc)}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0
+
+    workers = max(1, args.workers) if can_fork() else 1
+    if workers == 1:
+        try:
+            serve_one(sock)
+        except KeyboardInterrupt:
+            pass
+        return 0
+    return serve_forked(
+        serve_one, sock, workers, after_fork=app.extensions["search"].after_fork
+    )
 
 
-def unusable(host: str, port: int) -> str | None:
-    """Why the server could not listen on host:port, or None when it can.
-
-    Checked before "Serving …" is printed, so that a taken port gives one line
-    that says what to change instead of a success message and a traceback.
-    """
+def bind(host: str, port: int) -> socket.socket:
+    """The server's socket, bound (so a taken port fails at once), not listening."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        with socket.create_server((host, port), family=family):
-            return None
-    except OSError as exc:
-        return why_not(host, port, exc)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def why_not(host: str, port: int, exc: OSError) -> str:

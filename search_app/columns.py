@@ -110,22 +110,23 @@ class ItemColumns:
 def _date_ranks(index: IndexPostings, size: int):
     """Each item's date, and its place sorted newest (and oldest) date first,
     then by its place in its document; undated items after every dated one."""
-    dates = [""] * size
+    dates = np.full(size, "", dtype="<U10")
     for value, docnums in index.values("date"):
-        for docnum in docnums.tolist():
-            dates[docnum] = value
-    numbers = [0] * size
+        dates[docnums] = value
+    numbers = np.zeros(size, dtype=np.int64)
     for number, docnums in index.numbers("item_number"):
-        for docnum in docnums.tolist():
-            numbers[docnum] = number
+        numbers[docnums] = number
+    known, at = np.unique(dates, return_inverse=True)  # sorted, "" first if any
+    dated = known != ""
     ranks = []
     for newest in (True, False):
-        place = {d: n for n, d in enumerate(sorted(set(dates) - {""}, reverse=newest))}
-        undated = len(place)
-        order = sorted(
-            range(size), key=lambda d: (place.get(dates[d], undated), numbers[d], d)
-        )
+        order_of_value = np.empty(known.size, dtype=np.int64)
+        places = np.arange(np.count_nonzero(dated))
+        order_of_value[dated] = places[::-1] if newest else places
+        order_of_value[~dated] = places.size  # undated: after every date
+        place = order_of_value[at.reshape(-1)]
+        order = np.lexsort((np.arange(size), numbers, place))
         rank = np.empty(size, dtype=np.int64)
         rank[order] = np.arange(size)
         ranks.append(rank)
-    return np.array(dates, dtype="<U10"), ranks[0], ranks[1]
+    return dates, ranks[0], ranks[1]

@@ -10,6 +10,7 @@ module only finds it, and names every word it adds so the page can say so.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from whoosh import query as Q
 from whoosh.support.levenshtein import levenshtein
@@ -88,11 +89,37 @@ def terms_within(reader, field: str, text: str, maxdist: int, prefix: int):
     fieldobj = reader.schema[field]
     for btext in reader.expand_prefix(field, text[:prefix]):
         word = fieldobj.from_bytes(btext)
-        if (
-            abs(len(word) - len(text)) <= maxdist
-            and levenshtein(word, text, maxdist) <= maxdist
-        ):
+        if abs(len(word) - len(text)) <= maxdist and within(word, text, maxdist):
             yield word
+
+
+def within(word: str, text: str, maxdist: int) -> bool:
+    """``levenshtein(word, text) <= maxdist``, answered cheaply where it can be.
+
+    One edit is checked in one pass; for more, the letters that one word has
+    and the other lacks (a lower bound of the distance) rule most words out
+    before the full table is computed.
+    """
+    if word == text:
+        return True
+    if maxdist == 1:
+        return _one_edit(word, text)
+    ours, theirs = Counter(word), Counter(text)
+    if max((ours - theirs).total(), (theirs - ours).total()) > maxdist:
+        return False
+    return levenshtein(word, text, maxdist) <= maxdist
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Exactly one letter missing, extra or wrong (``a != b``)."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(long) - len(short) != 1:
+        return False
+    pairs = enumerate(zip(short, long, strict=False))
+    at = next((i for i, (x, y) in pairs if x != y), len(short))
+    return long[at + 1 :] == short[at:]
 
 
 # --- suggestions ---------------------------------------------------------------

@@ -8,6 +8,8 @@ them, escaped and marked, is made by ``highlight``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from whoosh import query as Q
 
 from indexer.analysis import exact_forms, token_spans, word_forms
@@ -94,7 +96,7 @@ class TermMatcher:
         a piece of the word with only its end changed, so a term's first two
         letters, folded, appear in the folded word.
         """
-        folded = fold(word)
+        folded = _folded(word)
         return any(key in folded for key in self._keys)
 
     def spans(
@@ -104,11 +106,13 @@ class TermMatcher:
         if not any(self.terms.values()) and not self.phrases:
             return []
         tokens = list(token_spans(text))
-        marked = {
-            (start, end)
-            for start, end, word in tokens
+        # A text repeats its words: each distinct one is matched once.
+        hits = {
+            word
+            for word in {word for _, _, word in tokens}
             if self.matches(word, corrections.get(word), ocr)
         }
+        marked = {(start, end) for start, end, word in tokens if word in hits}
         if self.phrases:
             marked |= self._phrase_spans(tokens, corrections, ocr)
         return sorted(marked)
@@ -142,6 +146,8 @@ class TermMatcher:
 
 
 _KINDS = {**BODY_FIELDS, **TITLE_FIELDS}
+# The words of the hits shown repeat from query to query (Swedish is Zipfian).
+_folded = lru_cache(maxsize=200_000)(fold)
 
 
 def _text(term) -> str:

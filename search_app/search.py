@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,7 +37,7 @@ from .queryparse import (
 )
 from .querytext import Interpretation, interpret
 from .results import empty_response, facets, hit, item
-from .scoring import Engine
+from .scoring import Engine, Matches
 from .synonyms import SynonymFile, expand_synonyms, synonyms_used
 from .vocabulary import (
     MAX_QUERY_CHARS,
@@ -52,6 +53,7 @@ CATALOGUE_ITEM_KEYS = (
 )  # fmt: skip
 OCR_RANK_FACTOR = 0.8
 RETRY_MAX_WORDS = 12  # longer queries that find nothing are not tried again
+PARSE_CACHE_SIZE = 2048  # parsed query texts kept, least recently used dropped
 
 
 def _close_all(open_searchers: dict, lock: threading.Lock) -> None:
@@ -80,6 +82,10 @@ class SearchService:
         self._synonyms = SynonymFile(self.index_dir / SYNONYMS_FILE)
         self._catalogue_key: tuple | None = None
         self._catalogue: list[dict] = []
+        # What one request already evaluated: the policy below asks
+        # the same query several times (found anything? what did it add?).
+        self._request = threading.local()
+        self._parse_cache: OrderedDict = OrderedDict()
 
     # --- the searcher -------------------------------------------------------
 
@@ -95,6 +101,7 @@ class SearchService:
                 self._parser = make_parser(self._ix.schema)
                 self._lenient_parser = make_parser(self._ix.schema, strict=False)
                 self._retry_parser = make_parser(self._ix.schema, retry=True)
+                self._parse_cache = OrderedDict()
             return self._ix
 
     def _searcher(self):
@@ -121,6 +128,23 @@ class SearchService:
     def close(self) -> None:
         """Close every searcher (and so the index files) this service opened."""
         self._finalizer()
+
+    def preload(self) -> None:
+        """Read now what every query needs: the index, its columns and statistics.
+
+        A server calls this before it forks its workers, so that they share
+        what was read and none of them makes its first user wait for it.
+        """
+        self._view(self._searcher())
+
+    def after_fork(self) -> None:
+        """Forget the searchers a parent process opened: a worker opens its own.
+
+        Open index files share their read position between processes; two
+        workers reading through the same one would read each other's bytes.
+        """
+        with self._lock:
+            self._open.clear()
 
     def _parse(self, text: str, searcher):
         """User text to engine query: grammar, synonyms, fallbacks; None if empty."""
@@ -150,7 +174,7 @@ class SearchService:
         return q
 
     def _parse_with(self, parser, text: str, searcher, added: list | None = None):
-        q = parse(parser, text)
+        q = self._parsed(parser, text)
         if q is Q.NullQuery:
             return None
         return with_fallbacks(bound(q, searcher.reader()), searcher.reader(), added)
@@ -162,12 +186,50 @@ class SearchService:
         groups = self._synonyms.groups() if synonyms else []
         text = expand_compounds(expand_synonyms(engine_text, groups))
         lenient = typed_without_diacritics(text)
-        q = parse(self._lenient_parser if lenient else self._parser, text)
+        q = self._parsed(self._lenient_parser if lenient else self._parser, text)
         return None if q is Q.NullQuery else bound(q, searcher.reader())
 
     def _finds_anything(self, q, searcher) -> bool:
+        return bool(self._evaluate(q, searcher).mask.any())
+
+    def _parsed(self, parser, text: str):
+        """``parse``, remembered for the most recent texts of this index version.
+
+        Whoosh's parser analyses every word for every field, a good part of a
+        query's time; a text asked again (twice in one request, or by the
+        next user) is parsed once. The parsed query is never changed after.
+        """
+        # The three parsers live exactly as long as this cache (one index version).
+        key = (id(parser), text)
+        with self._lock:
+            cache = self._parse_cache
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        q = parse(parser, text)
+        with self._lock:
+            if cache is self._parse_cache:
+                cache[key] = q
+                while len(cache) > PARSE_CACHE_SIZE:
+                    cache.popitem(last=False)
+        return q
+
+    def _evaluate(self, q, searcher) -> Matches:
+        """The engine's matches of ``q``, once per query within a request.
+
+        Callers must not change the arrays: a later ask gets the same ones.
+        """
         _, engine = self._view(searcher)
-        return bool(engine.evaluate(q, searcher).mask.any())
+        memo = getattr(self._request, "matches", None)
+        if memo is None:
+            return engine.evaluate(q, searcher)
+        try:
+            found = memo.get(q)
+        except TypeError:  # a query type without a hash: no memo
+            return engine.evaluate(q, searcher)
+        if found is None:
+            found = memo[q] = engine.evaluate(q, searcher)
+        return found
 
     def suggest(self, text: str) -> str | None:
         """A spelling of the query's unknown words that finds something, if any."""
@@ -184,14 +246,21 @@ class SearchService:
         """The mask of the items ``q`` finds under the filters."""
         if q is None:
             return np.zeros(1, dtype=bool)
-        _, engine = self._view(searcher)
-        mask = engine.evaluate(q, searcher).mask
+        mask = self._evaluate(q, searcher).mask
         return mask & allowed if allowed is not None else mask
 
     # --- verbs ----------------------------------------------------------------
 
     def search(self, params: SearchParams) -> SearchResponse:
-        """The contract's search response, each hit's match as text and spans.
+        """The contract's search response, each hit's match as text and spans."""
+        self._request.matches = {}
+        try:
+            return self._search(params)
+        finally:
+            self._request.matches = None
+
+    def _search(self, params: SearchParams) -> SearchResponse:
+        """``search`` within one request's memo of evaluated queries.
 
         The engine scores every item at once, as arrays; filters and facet
         counts are masks and counts over the per-index columns; only the
@@ -212,9 +281,10 @@ class SearchService:
             q, sort = self._corrected(params, reading, searcher, allowed, response)
         if q is None:
             return response
-        matches = engine.evaluate(q, searcher)
+        matches = self._evaluate(q, searcher)
         # A scan reads less reliably than clean text: among near-equal items
         # the clean one (often the same text) comes first.
+        matches = Matches(matches.scores.copy(), matches.mask)
         matches.scores[columns.ocr] *= OCR_RANK_FACTOR
         mask = matches.mask if allowed is None else matches.mask & allowed
         total = int(np.count_nonzero(mask))
