@@ -14,7 +14,9 @@ from indexer.analysis import exact_forms, token_spans, word_forms
 from indexer.folding import fold
 from indexer.schema import BODY_FIELDS, TITLE_FIELDS
 
-from .vocabulary import Span
+from .vocabulary import NO_DEADLINE, Deadline, Span
+
+CHECK_EVERY = 2048  # words between looks at the deadline while finding spans
 
 
 class TermMatcher:
@@ -27,7 +29,8 @@ class TermMatcher:
     the phrase, never on their own.
     """
 
-    def __init__(self, q, reader) -> None:
+    def __init__(self, q, reader, deadline: Deadline = NO_DEADLINE) -> None:
+        self.deadline = deadline  # QueryTooSlow from spans() once it passes
         self.terms: dict[str, set[str]] = {
             "exact": set(),
             "stem": set(),
@@ -101,12 +104,14 @@ class TermMatcher:
         """The words of ``text`` the query matched; ``ocr``: the item is a scan."""
         if not any(self.terms.values()) and not self.phrases:
             return []
+        self.deadline.check()
         tokens = list(token_spans(text))
-        marked = {
-            (start, end)
-            for start, end, word in tokens
-            if self.matches(word, corrections.get(word), ocr)
-        }
+        marked = set()
+        for n, (start, end, word) in enumerate(tokens):
+            if n % CHECK_EVERY == 0:
+                self.deadline.check()
+            if self.matches(word, corrections.get(word), ocr):
+                marked.add((start, end))
         if self.phrases:
             marked |= self._phrase_spans(tokens, corrections, ocr)
         return sorted(marked)
@@ -133,6 +138,8 @@ class TermMatcher:
                 ]
             sets = places[form]
             for first, here in enumerate(sets):
+                if first % CHECK_EVERY == 0:
+                    self.deadline.check()
                 if phrase[0] in here:
                     run = _phrase_at(sets, first, phrase, slop)
                     found.update((words[n][0], words[n][1]) for n in run)
