@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import weakref
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,6 +23,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 
+from indexer.analysis import word_forms
 from indexer.morphology import is_swedish_word
 from indexer.store import SYNONYMS_FILE, live_generation
 
@@ -240,8 +242,9 @@ class SearchService:
         if reading.empty and not params.filtered:
             return response
         columns, engine = self._view(searcher)
-        # From here: the query's own work. Loading a new index version (above)
-        # is shared by every request and not charged to this one.
+        _load_word_lists()
+        # From here: the query's own work. Loading a new index version and the
+        # word lists (above) is shared by every request and not charged to it.
         deadline = Deadline.after(self.budget)
         allowed = _allowed(columns, params)
         if reading.empty:
@@ -352,8 +355,9 @@ class SearchService:
 
     def document(self, doc_id: str, q: str = "") -> Document | None:
         """A document's metadata and all its items, with ``q``'s spans if given."""
-        deadline = Deadline.after(self.budget)
         searcher = self._searcher()
+        _load_word_lists()
+        deadline = Deadline.after(self.budget)
         stored = [
             searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)
         ]
@@ -421,6 +425,13 @@ class SearchService:
         return sorted(
             docs, key=lambda d: (d.get("date") or "", d["source"]), reverse=True
         )
+
+
+@cache
+def _load_word_lists() -> None:
+    """Load the lexicon and compound splitter query analysis needs, once."""
+    word_forms("narkotikabeslagen")
+    is_swedish_word("narkotika")
 
 
 def _allowed(columns: ItemColumns, params: SearchParams):
