@@ -111,6 +111,11 @@ class IntegrityCheck:
                     (int(m[1]) for m in map(_TOC.fullmatch, sums) if m), default=-1
                 )
                 self._manifest_key = key
+                # What was found of older generations no longer matters.
+                for done in (self._hashed, self._pending):
+                    for old in [k for k in done if k[0] != generation]:
+                        del done[old]
+                self._garbled = {k for k in self._garbled if k[0] == generation}
             return self._sums, self._toc
 
     # --- hashing -----------------------------------------------------------------
