@@ -21,8 +21,8 @@ patches those three places, once per process:
 Caps, in the environment so an operator can change them without code:
 ``UMEBRA_PDF_STREAM_MB`` (default 64: a page of minutes is under 1 MB, a
 300 dpi colour scan 26 MB) and ``UMEBRA_PDF_PAGE_OBJECTS`` (default
-200,000: a dense page of text has some thousands; pdfminer runs 50,000 to
-100,000 a second).
+100,000: a page of the council's minutes runs about 2,000, a dense page of
+text some thousands; pdfminer runs 10,000 to 60,000 a second).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import zlib
 from ..model import RejectedFile
 
 STREAM_MB = 64
-PAGE_OBJECTS = 200_000
+PAGE_OBJECTS = 100_000
 
 
 class PdfTooCostly(RejectedFile):
