@@ -98,11 +98,12 @@ class IntegrityCheck:
     # --- the manifest ------------------------------------------------------------
 
     def _manifest(self, generation: Path) -> tuple[dict[str, list], int]:
+        key: tuple = (generation, None, None)
         try:
             stat = (generation / MANIFEST).stat()
             key = (generation, stat.st_mtime_ns, stat.st_size)
         except OSError:
-            key = (generation, None, None)
+            pass
         with self._lock:
             if key != self._manifest_key:
                 sums = read_manifest(generation).get("checksums", {})
