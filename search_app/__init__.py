@@ -29,6 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
         FEED_ID_PREFIX=os.environ.get(
             "UMEBRA_FEED_ID_PREFIX", "tag:umea.se,2025:umebra-search"
         ),
+        # Seconds a search may run before it is stopped with 503, so one costly
+        # query cannot hold a worker thread while the others wait.
+        SEARCH_SECONDS=_seconds(os.environ.get("UMEBRA_SEARCH_SECONDS"), 10.0),
     )
     if config:
         app.config.from_mapping(config)
@@ -38,7 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     # (and tested) without the engine.
     from .search import SearchService
 
-    app.extensions["search"] = SearchService(Path(app.config["INDEX_DIR"]))
+    app.extensions["search"] = SearchService(
+        Path(app.config["INDEX_DIR"]), budget=app.config["SEARCH_SECONDS"]
+    )
 
     from . import api, cors, errors, files, registers, views
 
@@ -56,3 +61,12 @@ def create_app(config: dict | None = None) -> Flask:
         return response
 
     return app
+
+
+def _seconds(value: str | None, default: float) -> float:
+    """A positive number of seconds from the environment, else the default."""
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        return default
+    return seconds if seconds > 0 else default

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .vocabulary import IndexUnavailable, QueryRefused
+from .vocabulary import IndexDamaged, IndexUnavailable, QueryRefused, QueryTooSlow
 
 MESSAGES = {
     400: "Felaktig begäran",
@@ -14,6 +14,20 @@ MESSAGES = {
     500: "Något gick fel",
     503: "Sökindexet är inte tillgängligt just nu",
 }
+
+
+DAMAGED = (
+    "Sökindexet är skadat och används inte förrän det byggts om. "
+    "Försök igen om en stund."
+)
+DAMAGED_API = (
+    "the search index is damaged (its files do not match their checksums); "
+    "it is not used until the next indexer run rebuilds it"
+)
+TOO_SLOW = (
+    "Frågan tog för lång tid och avbröts. Förenkla den (färre ord eller "
+    "fraser) eller försök igen senare."
+)
 
 
 class ApiError(Exception):
@@ -58,6 +72,18 @@ def register(app: Flask) -> None:
     @app.errorhandler(QueryRefused)
     def _refused(exc: QueryRefused):
         return _respond(400, f"Sökningen är för bred: {exc}", str(exc))
+
+    @app.errorhandler(IndexDamaged)
+    def _damaged(exc: IndexDamaged):
+        # Not served in part: the next indexer run finds the same damage and
+        # rebuilds. The file names go to the log, not to the public.
+        app.logger.error("index damaged: %s", exc)
+        return _respond(503, DAMAGED, DAMAGED_API)
+
+    @app.errorhandler(QueryTooSlow)
+    def _too_slow(exc: QueryTooSlow):
+        app.logger.warning("query stopped: %s: %s", exc, request.full_path[:300])
+        return _respond(503, TOO_SLOW, f"{exc}; simplify it or try again later")
 
     @app.errorhandler(IndexUnavailable)
     def _no_index(exc: IndexUnavailable):

@@ -16,7 +16,9 @@ from indexer.analysis import exact_forms, token_spans, word_forms
 from indexer.folding import fold, fold_letters
 from indexer.schema import BODY_FIELDS, TITLE_FIELDS
 
-from .vocabulary import Span
+from .vocabulary import NO_DEADLINE, Deadline, Span
+
+CHECK_EVERY = 2048  # words between looks at the deadline while finding spans
 
 
 class TermMatcher:
@@ -29,7 +31,8 @@ class TermMatcher:
     the phrase, never on their own.
     """
 
-    def __init__(self, q, reader) -> None:
+    def __init__(self, q, reader, deadline: Deadline = NO_DEADLINE) -> None:
+        self.deadline = deadline  # QueryTooSlow from spans() once it passes
         self.terms: dict[str, set[str]] = {
             "exact": set(),
             "stem": set(),
@@ -105,13 +108,16 @@ class TermMatcher:
         """The words of ``text`` the query matched; ``ocr``: the item is a scan."""
         if not any(self.terms.values()) and not self.phrases:
             return []
+        self.deadline.check()
         tokens = list(token_spans(text))
-        # A text repeats its words: each distinct one is matched once.
-        hits = {
-            word
-            for word in {word for _, _, word in tokens}
-            if self.matches(word, corrections.get(word), ocr)
-        }
+        # A text repeats its words: each distinct one is matched once, with a
+        # look at the deadline every CHECK_EVERY of them.
+        hits = set()
+        for n, word in enumerate({word for _, _, word in tokens}):
+            if n % CHECK_EVERY == 0:
+                self.deadline.check()
+            if self.matches(word, corrections.get(word), ocr):
+                hits.add(word)
         marked = {(start, end) for start, end, word in tokens if word in hits}
         if self.phrases:
             marked |= self._phrase_spans(tokens, corrections, ocr)
@@ -139,6 +145,8 @@ class TermMatcher:
                 ]
             sets = places[form]
             for first, here in enumerate(sets):
+                if first % CHECK_EVERY == 0:
+                    self.deadline.check()
                 if phrase[0] in here:
                     run = _phrase_at(sets, first, phrase, slop)
                     found.update((words[n][0], words[n][1]) for n in run)

@@ -357,7 +357,12 @@ def _responses() -> dict:
     return {
         "BadRequest": _json("A parameter is wrong; the message names it", "Error"),
         "NotFound": _json("No such document", "Error"),
-        "Unavailable": _json("The search index is not available", "Error"),
+        "Unavailable": _json(
+            "The search index is not available (none yet, or damaged: unused until"
+            " the indexer rebuilds it), or the query ran past the time budget"
+            " (UMEBRA_SEARCH_SECONDS); the message says which",
+            "Error",
+        ),
     }
 
 

@@ -27,6 +27,7 @@ from math import log
 import numpy as np
 
 from . import whoosh_queries as plan
+from .vocabulary import NO_DEADLINE, Deadline
 from .whoosh_postings import BM25_B, BM25_K1, POS_BITS, IndexPostings
 
 CACHE_BYTES = 96 * 1024 * 1024  # postings kept per index version, least recent dropped
@@ -62,26 +63,33 @@ class Engine:
 
     # --- evaluation --------------------------------------------------------------
 
-    def evaluate(self, q, searcher) -> Matches:
-        """Scores and matches of a parsed (and bounded) query."""
-        return self._eval(plan.plan(q, searcher), IndexPostings(searcher.reader()))
+    def evaluate(self, q, searcher, deadline: Deadline = NO_DEADLINE) -> Matches:
+        """Scores and matches of a parsed (and bounded) query.
 
-    def _eval(self, node, index: IndexPostings) -> Matches:
+        QueryTooSlow once ``deadline`` passes: checked at every node of the
+        query and every word of a phrase.
+        """
+        deadline.check()
+        tree = plan.plan(q, searcher)
+        return self._eval(tree, IndexPostings(searcher.reader()), deadline)
+
+    def _eval(self, node, index: IndexPostings, deadline: Deadline) -> Matches:
+        deadline.check()
         kind = type(node)
         if kind is plan.Term:
             out = self._none()
             self._add_term(out, node, index)
             return out
         if kind is plan.AnyOf:
-            return self._any(node, index)
+            return self._any(node, index, deadline)
         if kind is plan.AllOf:
-            return self._all(node, index)
+            return self._all(node, index, deadline)
         if kind is plan.NoneOf:
             # Whoosh's inverse matcher scores each item it yields 1.0.
-            mask = self.live & ~self._eval(node.sub, index).mask
+            mask = self.live & ~self._eval(node.sub, index, deadline).mask
             return Matches(mask.astype(np.float64), mask)
         if kind is plan.Phrase:
-            return self._phrase(node, index)
+            return self._phrase(node, index, deadline)
         if kind is plan.Every:
             return Matches(self.live * node.boost, self.live.copy())
         if kind is plan.Scored:
@@ -101,29 +109,30 @@ class Engine:
             out.scores[docs] += impacts * node.boost
             out.mask[docs] = True
 
-    def _any(self, node: plan.AnyOf, index: IndexPostings) -> Matches:
+    def _any(self, node: plan.AnyOf, index: IndexPostings, deadline) -> Matches:
         out = self._none()
         for sub in node.subs:
             if type(sub) is plan.Term:  # the common case, without a temporary array
+                deadline.check()
                 self._add_term(out, sub, index)
                 continue
-            part = self._eval(sub, index)
+            part = self._eval(sub, index, deadline)
             out.scores += part.scores
             out.mask |= part.mask
         return _boosted(out, node.boost)
 
-    def _all(self, node: plan.AllOf, index: IndexPostings) -> Matches:
+    def _all(self, node: plan.AllOf, index: IndexPostings, deadline) -> Matches:
         if not node.subs:
             return self._none()
         mask = self.live.copy()
         scores = np.zeros(self.size)
         for sub in node.subs:
-            part = self._eval(sub, index)
+            part = self._eval(sub, index, deadline)
             mask &= part.mask
             scores += part.scores
         return _boosted(Matches(scores * mask, mask), node.boost)
 
-    def _phrase(self, node: plan.Phrase, index: IndexPostings) -> Matches:
+    def _phrase(self, node: plan.Phrase, index: IndexPostings, deadline) -> Matches:
         """Words at consecutive positions (within the slop), scored as their terms."""
         field = node.field
         found = [index.term_bytes(field, word) for word in node.words]
@@ -145,12 +154,13 @@ class Engine:
         out = self._none()
         if not candidates.any():
             return out
-        places = [
-            self._places(index, field, b, term, candidates)
-            for b, term in zip(btexts, terms, strict=True)
-        ]
+        places = []
+        for b, term in zip(btexts, terms, strict=True):
+            deadline.check()
+            places.append(self._places(index, field, b, term, candidates))
         ends = places[0]
         for keys in places[1:]:
+            deadline.check()
             gaps = range(1, max(node.slop, 1) + 1)
             ends = np.unique(
                 np.concatenate([_common(ends + gap, keys) for gap in gaps])

@@ -15,6 +15,8 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,11 +24,13 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 
+from indexer.analysis import word_forms
 from indexer.morphology import is_swedish_word
 from indexer.store import SYNONYMS_FILE, live_generation
 
 from .columns import ItemColumns
 from .fallbacks import suggest, with_fallbacks
+from .integrity import IntegrityCheck
 from .matching import TermMatcher
 from .queryparse import (
     bound,
@@ -41,8 +45,11 @@ from .scoring import Engine, Matches
 from .synonyms import SynonymFile, expand_synonyms, synonyms_used
 from .vocabulary import (
     MAX_QUERY_CHARS,
+    NO_DEADLINE,
     Correction,
+    Deadline,
     Document,
+    IndexDamaged,
     IndexUnavailable,
     SearchParams,
     SearchResponse,
@@ -66,10 +73,17 @@ def _close_all(open_searchers: dict, lock: threading.Lock) -> None:
 
 
 class SearchService:
-    """Answers searches from the live index, picking up new generations."""
+    """Answers searches from the live index, picking up new generations.
 
-    def __init__(self, index_dir: Path) -> None:
+    ``budget``: seconds a search may take before it is stopped (QueryTooSlow);
+    None for no limit. The index is checked against its recorded checksums
+    before every request (IndexDamaged), see ``integrity``.
+    """
+
+    def __init__(self, index_dir: Path, budget: float | None = None) -> None:
         self.index_dir = Path(index_dir)
+        self.budget = budget
+        self._integrity = IntegrityCheck()
         self._lock = threading.Lock()
         self._open: dict[int, tuple] = {}  # thread id -> (searcher, index)
         # Runs on close(), when the service is collected, or at exit: index
@@ -94,9 +108,11 @@ class SearchService:
         live = live_generation(self.index_dir)
         if live is None:
             raise IndexUnavailable(f"no index in {self.index_dir}")
+        self._integrity.check(live)  # before Whoosh reads a damaged file
         with self._lock:
             if live != self._generation:
-                self._ix = whoosh_index.open_dir(str(live))
+                with self._damage_named(live):
+                    self._ix = whoosh_index.open_dir(str(live))
                 self._generation = live
                 self._parser = make_parser(self._ix.schema)
                 self._lenient_parser = make_parser(self._ix.schema, strict=False)
@@ -120,10 +136,21 @@ class SearchService:
             # files stayed findable.
             if current is not None:
                 current.close()
-            current = ix.searcher()
+            with self._damage_named(self._generation):
+                current = ix.searcher()
         with self._lock:
             self._open[thread] = (current, ix)
         return current
+
+    @contextmanager
+    def _damage_named(self, generation: Path | None):
+        """IndexDamaged, not a bare engine error, when the files are to blame."""
+        try:
+            yield
+        except Exception as exc:
+            if generation is not None and not self._integrity.verify_now(generation):
+                raise IndexDamaged(f"cannot open {generation.name}: {exc}") from exc
+            raise
 
     def close(self) -> None:
         """Close every searcher (and so the index files) this service opened."""
@@ -146,11 +173,18 @@ class SearchService:
         with self._lock:
             self._open.clear()
 
-    def _parse(self, text: str, searcher):
+    def _parse(self, text: str, searcher, deadline: Deadline = NO_DEADLINE):
         """User text to engine query: grammar, synonyms, fallbacks; None if empty."""
-        return self._compile(interpret(text[:MAX_QUERY_CHARS]).engine, searcher)
+        engine_text = interpret(text[:MAX_QUERY_CHARS]).engine
+        return self._compile(engine_text, searcher, None, deadline)
 
-    def _compile(self, engine_text: str, searcher, added: list | None = None):
+    def _compile(
+        self,
+        engine_text: str,
+        searcher,
+        added: list | None = None,
+        deadline: Deadline = NO_DEADLINE,
+    ):
         """Canonical text to bounded engine query with OCR and near-spelling
         fallbacks; the words they add are noted in ``added``.
 
@@ -169,7 +203,7 @@ class SearchService:
             return self._parse_with(self._lenient_parser, text, searcher, added)
         q = self._parse_with(self._parser, text, searcher, added)
         short = len(text.split()) <= RETRY_MAX_WORDS  # bounds a query's cost
-        if q is not None and short and not self._finds_anything(q, searcher):
+        if q is not None and short and not self._finds_anything(q, searcher, deadline):
             q = self._parse_with(self._retry_parser, text, searcher, added) or q
         return q
 
@@ -189,8 +223,8 @@ class SearchService:
         q = self._parsed(self._lenient_parser if lenient else self._parser, text)
         return None if q is Q.NullQuery else bound(q, searcher.reader())
 
-    def _finds_anything(self, q, searcher) -> bool:
-        return bool(self._evaluate(q, searcher).mask.any())
+    def _finds_anything(self, q, searcher, deadline: Deadline = NO_DEADLINE) -> bool:
+        return bool(self._evaluate(q, searcher, deadline).mask.any())
 
     def _parsed(self, parser, text: str):
         """``parse``, remembered for the most recent texts of this index version.
@@ -214,7 +248,7 @@ class SearchService:
                     cache.popitem(last=False)
         return q
 
-    def _evaluate(self, q, searcher) -> Matches:
+    def _evaluate(self, q, searcher, deadline: Deadline = NO_DEADLINE) -> Matches:
         """The engine's matches of ``q``, once per query within a request.
 
         Callers must not change the arrays: a later ask gets the same ones.
@@ -222,31 +256,36 @@ class SearchService:
         _, engine = self._view(searcher)
         memo = getattr(self._request, "matches", None)
         if memo is None:
-            return engine.evaluate(q, searcher)
+            return engine.evaluate(q, searcher, deadline)
         try:
             found = memo.get(q)
         except TypeError:  # a query type without a hash: no memo
-            return engine.evaluate(q, searcher)
+            return engine.evaluate(q, searcher, deadline)
         if found is None:
-            found = memo[q] = engine.evaluate(q, searcher)
+            found = memo[q] = engine.evaluate(q, searcher, deadline)
         return found
 
     def suggest(self, text: str) -> str | None:
         """A spelling of the query's unknown words that finds something, if any."""
         return self._suggest(interpret(text).engine, self._searcher())
 
-    def _suggest(self, engine_text: str, searcher) -> str | None:
+    def _suggest(
+        self, engine_text: str, searcher, deadline: Deadline = NO_DEADLINE
+    ) -> str | None:
         # The request's own searcher: fetching another could close this one.
         better = suggest(engine_text, searcher.reader())
-        if better and self._finds(self._exact(better, searcher), searcher, None).any():
+        exact = self._exact(better, searcher) if better else None
+        if better and self._finds(exact, searcher, None, deadline).any():
             return interpret(better).display
         return None
 
-    def _finds(self, q, searcher, allowed) -> np.ndarray:
+    def _finds(
+        self, q, searcher, allowed, deadline: Deadline = NO_DEADLINE
+    ) -> np.ndarray:
         """The mask of the items ``q`` finds under the filters."""
         if q is None:
             return np.zeros(1, dtype=bool)
-        mask = self._evaluate(q, searcher).mask
+        mask = self._evaluate(q, searcher, deadline).mask
         return mask & allowed if allowed is not None else mask
 
     # --- verbs ----------------------------------------------------------------
@@ -267,6 +306,7 @@ class SearchService:
         page's hits are loaded, with the spans of the words they matched.
         Without words but with filters it lists the filtered items, newest
         first. The response says how the query was read and what was changed.
+        QueryTooSlow when it runs past the service's budget.
         """
         searcher = self._searcher()
         reading = interpret(params.q[:MAX_QUERY_CHARS])
@@ -274,14 +314,20 @@ class SearchService:
         if reading.empty and not params.filtered:
             return response
         columns, engine = self._view(searcher)
+        _load_word_lists()
+        # From here: the query's own work. Loading a new index version and the
+        # word lists (above) is shared by every request and not charged to it.
+        deadline = Deadline.after(self.budget)
         allowed = _allowed(columns, params)
         if reading.empty:
             q, sort = Q.Every(), ("date" if params.sort == "relevance" else params.sort)
         else:
-            q, sort = self._corrected(params, reading, searcher, allowed, response)
+            q, sort = self._corrected(
+                params, reading, searcher, allowed, response, deadline
+            )
         if q is None:
             return response
-        matches = self._evaluate(q, searcher)
+        matches = self._evaluate(q, searcher, deadline)
         # A scan reads less reliably than clean text: among near-equal items
         # the clean one (often the same text) comes first.
         matches = Matches(matches.scores.copy(), matches.mask)
@@ -299,14 +345,22 @@ class SearchService:
         else:
             docnums = engine.top(matches, mask, end)[start:]
         if docnums:
-            matcher = TermMatcher(q, searcher.reader())
+            matcher = TermMatcher(q, searcher.reader(), deadline)
             response["hits"] = [
                 hit(searcher.stored_fields(d), matches.scores[d], params.q, matcher)
                 for d in docnums
             ]
         return response
 
-    def _corrected(self, params, reading: Interpretation, searcher, allowed, out):
+    def _corrected(
+        self,
+        params,
+        reading: Interpretation,
+        searcher,
+        allowed,
+        out,
+        deadline: Deadline = NO_DEADLINE,
+    ):
         """The query to run, by the one suggestion policy, for page and API alike.
 
         Unknown words get the corpus' nearest spelling, if that finds
@@ -320,19 +374,22 @@ class SearchService:
         (``suggestion``).
         Synonyms, OCR variants and near spellings that add hits are named.
         """
+
+        def finds(q):
+            return self._finds(q, searcher, allowed, deadline)
+
         text = reading.engine
         typed = self._exact(text, searcher)
-        better = self._suggest(text, searcher)
+        better = self._suggest(text, searcher, deadline)
         fixed = interpret(better).engine if better else None
-        if fixed and self._finds(self._exact(fixed, searcher), searcher,
-                                 allowed).any():  # fmt: skip
+        if fixed and finds(self._exact(fixed, searcher)).any():
             changes = _spelling(text, fixed)
             sure = all(
                 _one_edit(c["original"], c["replacement"])
                 and not is_swedish_word(c["original"].lower())
                 for c in changes
             )
-            if params.exact or not sure or self._finds(typed, searcher, allowed).any():
+            if params.exact or not sure or finds(typed).any():
                 out["suggestion"] = better
             else:
                 out["corrections"] += changes
@@ -341,18 +398,15 @@ class SearchService:
                 typed = self._exact(text, searcher)
         used = synonyms_used(text, self._synonyms.groups())
         bare = self._exact(text, searcher, synonyms=False) if used else None
-        if used and (self._finds(typed, searcher, allowed)
-                     & ~self._finds(bare, searcher, allowed)).any():  # fmt: skip
+        if used and (finds(typed) & ~finds(bare)).any():
             out["corrections"] += [
                 Correction(kind="synonym", original=a, replacement=b) for a, b in used
             ]
         if params.exact:
             return typed, params.sort
         added: list = []
-        q = self._compile(text, searcher, added)
-        extra = self._finds(q, searcher, allowed) & ~self._finds(
-            typed, searcher, allowed
-        )
+        q = self._compile(text, searcher, added, deadline)
+        extra = finds(q) & ~finds(typed)
         if added and extra.any():
             out["corrections"] += [
                 Correction(kind=kind, original=a, replacement=b) for kind, a, b in added
@@ -375,14 +429,16 @@ class SearchService:
     def document(self, doc_id: str, q: str = "") -> Document | None:
         """A document's metadata and all its items, with ``q``'s spans if given."""
         searcher = self._searcher()
+        _load_word_lists()
+        deadline = Deadline.after(self.budget)
         stored = [
             searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)
         ]
         if not stored:
             return None
         stored.sort(key=lambda s: s["item_number"])
-        query = self._parse(q, searcher)
-        matcher = TermMatcher(query, searcher.reader()) if query else None
+        query = self._parse(q, searcher, deadline)
+        matcher = TermMatcher(query, searcher.reader(), deadline) if query else None
         first = stored[0]
         meta = {
             **(first.get("doc_meta") or {}),
@@ -442,6 +498,13 @@ class SearchService:
         return sorted(
             docs, key=lambda d: (d.get("date") or "", d["source"]), reverse=True
         )
+
+
+@cache
+def _load_word_lists() -> None:
+    """Load the lexicon and compound splitter query analysis needs, once."""
+    word_forms("narkotikabeslagen")
+    is_swedish_word("narkotika")
 
 
 def _allowed(columns: ItemColumns, params: SearchParams):

@@ -10,6 +10,7 @@ words; turning those into marked HTML is the presentation's job
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import NotRequired, TypedDict
 
@@ -35,6 +36,43 @@ Span = tuple[int, int]  # start and end of a matched word, in characters
 
 class IndexUnavailable(RuntimeError):
     """No published index in the configured directory."""
+
+
+class IndexDamaged(IndexUnavailable):
+    """The live index's files do not match the checksums recorded with it."""
+
+
+class QueryTooSlow(RuntimeError):
+    """A request ran past its time budget; stopped so it cannot stall the others."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a request must stop: a plain value the service hands the engine.
+
+    The engine calls ``check`` in its loops (query nodes, phrase positions,
+    the words of a hit); past the deadline it raises QueryTooSlow, which the
+    web layer answers with 503, so one costly query cannot hold a worker
+    thread while the others wait.
+    """
+
+    at: float = float("inf")  # time.monotonic() value
+    seconds: float = float("inf")  # the budget, for the message
+
+    @classmethod
+    def after(cls, seconds: float | None) -> Deadline:
+        """The deadline ``seconds`` from now; none when ``seconds`` is None."""
+        if seconds is None:
+            return NO_DEADLINE
+        return cls(time.monotonic() + seconds, seconds)
+
+    def check(self) -> None:
+        """Raise QueryTooSlow once the deadline has passed."""
+        if time.monotonic() > self.at:
+            raise QueryTooSlow(f"the query took longer than {self.seconds:g} s")
+
+
+NO_DEADLINE = Deadline()
 
 
 class QueryRefused(ValueError):

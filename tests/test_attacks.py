@@ -74,10 +74,11 @@ def page_pdf(content: bytes, length: bytes | None = None, resources=b"<< >>"):
     ])  # fmt: skip
 
 
-def bomb(megabytes: int) -> bytes:
-    """A content stream of zeros: about a thousandth of its size compressed."""
+def bomb(megabytes: int, pattern: bytes = b"\0") -> bytes:
+    """A content stream of ``pattern`` repeated: about a thousandth of its size
+    compressed."""
     packer = zlib.compressobj(9)
-    block = b"\0" * 2**20
+    block = pattern * (2**20 // len(pattern))
     data = b"".join(packer.compress(block) for _ in range(megabytes))
     data += packer.flush()
     return raw_pdf([
@@ -114,10 +115,13 @@ BAD = {  # name -> (content, words one of which the reason holds)
         page_pdf(b"BT /F1 12 Tf (hej) Tj ET", resources=b"5 0 R"),
         ("damaged", "time limit"),
     ),
-    "q Q.pdf": (page_pdf(b"q Q\n" * 10_000_000), ("time limit",)),
-    # Decompressing it hits the memory limit, or on a busy machine the time
-    # limit first: either budget stops it, and the reason names which.
-    "bomb.pdf": (bomb(MEMORY_MB + 200), ("memory", "time limit")),
+    # 40 MB of operators: stopped by the cap on operators per page (or, on a
+    # very busy machine, the time budget first).
+    "q Q.pdf": (page_pdf(b"q Q\n" * 10_000_000), ("operators", "time limit")),
+    # Inflating stops at the cap on a stream's size, long before the memory
+    # or time budget.
+    "bomb.pdf": (bomb(MEMORY_MB + 200), ("inflates",)),
+    "q Q 200 MB.pdf": (bomb(200, b"q Q\n"), ("inflates",)),
     "one line.txt": (minutes("Lång", "ord " * 5_300_000), ("too much text",)),
 }
 BAD_NAME = b"m\xf6te latin1.txt"  # not UTF-8: indexed under an escaped name

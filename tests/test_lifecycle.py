@@ -559,9 +559,9 @@ def test_rebuild_during_a_request_does_not_close_its_searcher(state, monkeypatch
     service = keep(SearchService(index))
     real_suggest = SearchService._suggest
 
-    def rebuild_then_suggest(self, text: str, searcher):
+    def rebuild_then_suggest(self, text: str, searcher, *deadline):
         build_index(corpus, index, rebuild=True)
-        return real_suggest(self, text, searcher)
+        return real_suggest(self, text, searcher, *deadline)
 
     monkeypatch.setattr(SearchService, "_suggest", rebuild_then_suggest)
     result = service.search(SearchParams(q="sugardejting"))  # 1 hit: suggests

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import RawDocument, RejectedFile
+from . import pdflimits
 from .pdfcolumns import word_table
 from .pdfparagraphs import prose_chunks
 from .pdftables import HEADER_ROW, TableState, ruled_table
@@ -39,6 +40,9 @@ def read_pdf(path: Path, source: str, sha256: str) -> RawDocument:
     """Render a PDF into the canonical text; RejectedFile says why it can't."""
     _check_envelope(path)
     import pdfplumber  # loaded only when a PDF is read
+
+    pdflimits.install()  # caps on inflated streams and operators per page
+    pdflimits.start_page()
 
     try:
         with pdfplumber.open(path) as pdf:
@@ -74,6 +78,8 @@ def _reason(exc: Exception) -> str:
     from pdfminer.pdfdocument import PDFEncryptionError
 
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+    if isinstance(inner, RejectedFile):  # a cap (pdflimits), raised inside pdfminer
+        return str(inner)
     if isinstance(inner, PDFEncryptionError):
         return "encrypted PDF: it needs a password to open"
     detail = str(inner).strip() or type(inner).__name__
@@ -88,6 +94,7 @@ def _read(pdf: Any, source: str, sha256: str) -> RawDocument:
     if getattr(pdf.doc, "encryption", None):
         warnings.append("encrypted PDF, opened without a password")
     for page in pdf.pages:
+        pdflimits.start_page()
         try:
             content = page_content(page, done_ocr, warnings)
             texts.append(_render_page(page, content, table))
