@@ -102,6 +102,8 @@ def compound_split(word: str) -> tuple[str, str, str] | None:
     *beskär*) and *startas* are no compounds at all, whatever *besk* + *ära*
     and *star* + *tas* look like.
     """
+    if len(word) < MIN_COMPOUND or not word.isalpha():
+        return None  # nor is its stem, which is shorter and keeps any non-letter
     stem = _snowball(word)
     if stem == word or not word.startswith(stem):
         return _split(word, "")
@@ -149,6 +151,7 @@ def _split(word: str, ending: str) -> tuple[str, str, str] | None:
     return best
 
 
+@lru_cache(maxsize=500_000)
 def _part_score(part: str) -> float:
     """How good a compound part is: its frequency, or its own parts' (nested)."""
     if len(part) < 3 or part in _BOUND:
