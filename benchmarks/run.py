@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import generate_corpus
+import plain_whoosh
 
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -248,6 +249,69 @@ def update_phases(ctx: RunContext) -> dict:
     incremental["added"] = extra.relative_to(ctx.corpus).as_posix()
     no_change = index_run("no-change", ctx, rebuild=False)
     return {"incremental": incremental, "no_change": no_change}
+
+
+def baseline_phase(ctx: RunContext, manifest: dict) -> dict:
+    """Plain Whoosh on the same items (see plain_whoosh.py), measured the same way.
+
+    The items are read and segmented once per corpus, untimed, and kept beside
+    it; only the analysing and writing are measured.
+    """
+    items = ctx.out / f"corpus-{ctx.meetings}.{manifest['source_hash']}.items.pkl"
+    script = str(Path(plain_whoosh.__file__).resolve())
+    if not items.exists():
+        print("  plain Whoosh: preparing its items (untimed) ...", flush=True)
+        cmd = [ctx.python, script, "prepare", "--corpus", str(ctx.corpus)]
+        cmd += ["--items", str(items)]
+        prepared = run_measured(cmd, ctx.logs / "plain-prep", ctx.timeout)
+        if prepared.returncode != 0:
+            raise BenchmarkError(f"plain Whoosh prepare: {tail(prepared.stderr)}")
+    index = ctx.out / f"plain-index-{ctx.meetings}"
+    if index.exists():
+        shutil.rmtree(index)
+    print("  plain Whoosh (build) ...", flush=True)
+    cmd = [ctx.python, script, "build", "--items", str(items), "--index", str(index)]
+    result = run_measured(cmd, ctx.logs / "plain-build", ctx.timeout)
+    if result.returncode != 0:
+        raise BenchmarkError(f"plain Whoosh build failed:\n{tail(result.stderr)}")
+    count = int(result.stdout.split()[0])
+    return {
+        "seconds": round(result.seconds, 3),
+        "cpu_s": round(result.cpu_s, 2),
+        "peak_rss_mb": round(result.peak_rss_kb / 1024, 1),
+        "peak_tree_rss_mb": round(result.tree_peak_kb / 1024, 1),
+        "others_cpu_share": result.others_share,
+        "items": count,
+        "items_per_s": round(count / result.seconds, 1),
+        "index_mb": round(directory_bytes(index) / 2**20, 1),
+    }
+
+
+def build_comparison(results: dict) -> list[str]:
+    """Our build beside plain Whoosh's: the issue's targets are ratios of the two."""
+    ours, plain = results.get("build"), results.get("baseline")
+    if not ours or not plain:
+        return []
+    rows = [
+        ("build wall", "seconds", "s", "<=", 1.0),
+        ("build CPU", "cpu_s", "s", None, None),
+        ("peak RSS (largest process)", "peak_rss_mb", "MB", None, None),
+        ("peak RSS (process tree)", "peak_tree_rss_mb", "MB", None, None),
+        ("index size", "index_mb", "MB", "<=", 1.5),
+        ("CPUs used by others", "others_cpu_share", "", None, None),
+    ]
+    lines = [f"{'build vs plain Whoosh':<28}{'ours':>10}{'plain':>10}{'ratio':>8}"]
+    for label, key, unit, op, limit in rows:
+        mine, theirs = ours.get(key), plain.get(key)
+        ratio = mine / theirs if mine is not None and theirs else None
+        verdict = ""
+        if op and ratio is not None:
+            verdict = f"  {'PASS' if ratio <= limit else 'MISS'} (≤ {limit}×)"
+        lines.append(
+            f"{label:<28}{number(mine):>10}{number(theirs):>10}"
+            f"{(f'{ratio:.2f}' if ratio is not None else '—'):>8} {unit}{verdict}"
+        )
+    return lines
 
 
 # --------------------------------------------------------------------------
@@ -680,7 +744,12 @@ def machine() -> dict:
 
 
 def run_all(
-    ctx: RunContext, regenerate: bool, results: dict, serve_only: bool = False
+    ctx: RunContext,
+    regenerate: bool,
+    results: dict,
+    serve_only: bool = False,
+    baseline: bool = False,
+    build_only: bool = False,
 ) -> None:
     """The phases in order; results fill in as they go, for partial reports."""
     manifest, queries = prepare_corpus(ctx, regenerate)
@@ -692,6 +761,10 @@ def run_all(
                 raise BenchmarkError(f"--serve-only needs a built index in {ctx.index}")
         else:
             results["build"] = build_phase(ctx, manifest)
+            if baseline:
+                results["baseline"] = baseline_phase(ctx, manifest)
+            if build_only:
+                return
             results |= update_phases(ctx)
         results |= serve_phase(ctx, queries)
     finally:
@@ -793,6 +866,7 @@ def table(results: dict) -> str:
             f"{row['metric']:<28}{measured:>16}   {row['target']:<14}{verdict}"
         )
     lines += category_lines(results)
+    lines += build_comparison(results)
     if results.get("error"):
         lines.append(f"FAILED: {results['error'].splitlines()[0]}")
     return "\n".join(lines)
@@ -867,6 +941,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="reuse the last run's index: measure only the server phases",
     )
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also build plain Whoosh on the same items, for comparison",
+    )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="measure only the full build (and the baseline): no update or server",
+    )
     return parser.parse_args(argv)
 
 
@@ -903,7 +987,14 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
     }
     try:
-        run_all(ctx, args.regenerate, results, args.serve_only)
+        run_all(
+            ctx,
+            args.regenerate,
+            results,
+            args.serve_only,
+            args.baseline,
+            args.build_only,
+        )
     except BenchmarkError as exc:
         results["error"] = str(exc)
         print(f"error: {exc}", file=sys.stderr)

@@ -15,7 +15,14 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import (
+    CompositeAnalyzer,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+    Token,
+)
 from whoosh.lang.stopwords import stoplists
 
 from .folding import fold
@@ -156,12 +163,111 @@ def ocr_form(word: str) -> str:
     return lemma_stem(word if has_marks(word) else fold(word))
 
 
+MEMO_WORDS = 150_000  # distinct words remembered per chain and process
+
+
+class WordMemoAnalyzer(CompositeAnalyzer):
+    """A chain that, when indexing, runs once per distinct word, not per occurrence.
+
+    Every filter after the tokenizer looks at one token at a time, so what a
+    word becomes (its forms at its position, or nothing for a stop word)
+    depends on the word alone; Swedish text is Zipfian, and most occurrences
+    are words seen before. Indexing therefore looks each word up in a memo and
+    runs the filters only for words not seen yet. The positions are the ones
+    the chain gives: a stop word holds none (StopFilter renumbers). Queries,
+    and any call that asks for more than positions, run the chain as it is.
+
+    The memo belongs to the process (shared by instances of the same chain),
+    so a worker forked after :func:`learn_words` starts with it filled; it is
+    bounded, and never pickled with the schema.
+    """
+
+    def __or__(self, other):
+        return WordMemoAnalyzer(self, other)
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_memo_key"}
+
+    def __call__(self, value, no_morph=False, **kwargs):
+        if no_morph or not self._memoable(kwargs):
+            return super().__call__(value, no_morph=no_morph, **kwargs)
+        return self._indexed(value, kwargs.get("start_pos", 0))
+
+    def _memoable(self, kwargs) -> bool:
+        tokenizer = self.items[0]
+        return (
+            kwargs.get("mode") == "index"
+            and kwargs.get("tokenize", True)
+            and kwargs.get("removestops", True)
+            and not kwargs.get("chars")
+            and not kwargs.get("keeporiginal")
+            and isinstance(tokenizer, RegexTokenizer)
+            and not tokenizer.gaps
+        )
+
+    def _indexed(self, value: str, start_pos: int):
+        memo = _memo(self)
+        token = Token(positions=True, removestops=True, mode="index", boost=1.0)
+        token.stopped = False
+        pos = None
+        for n, match in enumerate(self.items[0].expression.finditer(value)):
+            word = match.group(0)
+            forms = memo.get(word)
+            if forms is None:
+                forms = self.forms(word, memo)
+            if not forms:
+                continue  # a stop word: StopFilter keeps no position for it
+            # StopFilter's renumbering: the first kept word keeps its place,
+            # each later one follows it.
+            pos = start_pos + n if pos is None else pos + 1
+            for form in forms:
+                token.text, token.pos = form, pos
+                yield token
+
+    def forms(self, word: str, memo: dict | None = None) -> tuple[str, ...]:
+        """What the chain's filters make of one token, in order; () if dropped."""
+        token = Token(positions=True, removestops=True, mode="index", boost=1.0)
+        token.text, token.pos, token.stopped = word, 0, False
+        tokens = iter((token,))
+        for item in self.items[1:]:
+            tokens = item(tokens)
+        forms = tuple(t.text for t in tokens if not t.stopped)
+        if memo is not None and len(memo) < MEMO_WORDS:
+            memo[word] = forms
+        return forms
+
+    def learn(self, value: str) -> None:
+        """Fill the memo with the words of ``value`` (e.g. before forking)."""
+        memo = _memo(self)
+        for match in self.items[0].expression.finditer(value):
+            word = match.group(0)
+            if word not in memo:
+                self.forms(word, memo)
+
+
+_MEMOS: dict[tuple, dict[str, tuple[str, ...]]] = {}
+
+
+def _memo(analyzer: WordMemoAnalyzer) -> dict[str, tuple[str, ...]]:
+    """The process' memo for this chain: same filters, same settings, same memo."""
+    key = analyzer.__dict__.get("_memo_key")
+    if key is None:
+        key = analyzer._memo_key = tuple(
+            (type(item).__name__, tuple(sorted(vars(item).items(), key=str)))
+            for item in analyzer.items
+        )
+    memo = _MEMOS.get(key)
+    if memo is None:
+        memo = _MEMOS[key] = {}
+    return memo
+
+
 def _base():
-    return (
-        RegexTokenizer(TOKEN_PATTERN)
-        | LowercaseFilter()
-        | StopFilter(stoplist=SWEDISH_STOP_WORDS, minsize=1)
-        | HyphenPartsFilter()
+    return WordMemoAnalyzer(
+        RegexTokenizer(TOKEN_PATTERN),
+        LowercaseFilter(),
+        StopFilter(stoplist=SWEDISH_STOP_WORDS, minsize=1),
+        HyphenPartsFilter(),
     )
 
 
@@ -215,11 +321,11 @@ def name_analyzer():
     Stop words go too: every query word is looked for in every field, and a
     leftover "och" here would make "hotell och taxi" require a person "och".
     """
-    return (
-        RegexTokenizer(TOKEN_PATTERN)
-        | LowercaseFilter()
-        | StopFilter(stoplist=SWEDISH_STOP_WORDS, minsize=1)
-        | FoldFilter()
+    return WordMemoAnalyzer(
+        RegexTokenizer(TOKEN_PATTERN),
+        LowercaseFilter(),
+        StopFilter(stoplist=SWEDISH_STOP_WORDS, minsize=1),
+        FoldFilter(),
     )
 
 

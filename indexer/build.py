@@ -28,6 +28,7 @@ from .ocrfix import clean_words, correction_lexicon
 from .plan import Overrides, Plan, make_plan, old_rejects
 from .sandbox import file_reader, forks_die_with_parent
 from .schema import SCHEMA_VERSION, get_schema, signature
+from .warm import WordLearner
 
 Progress = Callable[[int, int, str], None]
 PARALLEL_MIN_DOCS = 200  # below this, starting workers costs more than it saves
@@ -169,9 +170,22 @@ def _fill(
 def _read_all(run: _Run, plan: Plan, entries: dict[str, dict]) -> list[Document]:
     """Read and segment each file to do; rejects go to the summary and manifest."""
     docs: list[Document] = []
+    reader = file_reader()
+    # Only a build big enough for the multi-process writer gains: its workers
+    # fork after this and start with every word analysed.
+    learner = WordLearner(run.schema) if _parallel(plan.full, len(plan.todo)) else None
+    try:
+        _read_each(run, plan, entries, reader, docs, learner)
+    finally:
+        if learner is not None:
+            learner.finish()
+    return docs
+
+
+def _read_each(run: _Run, plan: Plan, entries, reader, docs, learner) -> None:
+    """Each file in turn; the learner (if any) analyses its words meanwhile."""
     defaults, per_file = run.overrides
     summary = run.summary
-    reader = file_reader()
     for n, source in enumerate(plan.todo, 1):
         path, key = plan.files[source]
         if run.progress:
@@ -187,10 +201,11 @@ def _read_all(run: _Run, plan: Plan, entries: dict[str, dict]) -> list[Document]
             continue
         summary.warnings += [(source, w) for w in warnings]
         docs.append(doc)
+        if learner is not None:
+            learner.add(doc)
         entries[source] = {
             "key": key, "doc_id": doc.doc_id, "items": len(doc.items)
         }  # fmt: skip
-    return docs
 
 
 def _write(
@@ -233,14 +248,22 @@ def _writer(ix, full: bool, docs: int):
     into its own segment (multisegment: no final merge, the searcher reads
     them all); incremental runs stay in-process, they touch few documents.
     """
-    procs = min(os.cpu_count() or 1, 4)
     # Separate segment files, not one compound file: readers of a compound file
     # copy each part into memory, once per searcher (160 MB each at 85k items).
-    if full and docs >= PARALLEL_MIN_DOCS and procs > 1:
+    if _parallel(full, docs):
         return ix.writer(
-            procs=procs, limitmb=WRITER_MB, multisegment=True, compound=False
+            procs=_procs(), limitmb=WRITER_MB, multisegment=True, compound=False
         )
     return ix.writer(limitmb=WRITER_MB, compound=False)
+
+
+def _procs() -> int:
+    return min(os.cpu_count() or 1, 4)
+
+
+def _parallel(full: bool, docs: int) -> bool:
+    """Whether a run writes with the multi-process writer."""
+    return full and docs >= PARALLEL_MIN_DOCS and _procs() > 1
 
 
 def _count_items(index_dir: Path) -> int:

@@ -111,6 +111,8 @@ def compound_split(word: str) -> tuple[str, str, str] | None:
     *beskär*) and *startas* are no compounds at all, whatever *besk* + *ära*
     and *star* + *tas* look like.
     """
+    if len(word) < MIN_COMPOUND or not word.isalpha():
+        return None  # nor is its stem, which is shorter and keeps any non-letter
     singular = plural_base(word)
     if singular is not None:  # ledamöter is ledamot, not leda + möter
         return _plural_split(word, singular)
@@ -219,6 +221,7 @@ def _action_score(base: str, head: str) -> float:
     return _word_zipf(verb) - STEM_PENALTY if verb else 0.0
 
 
+@lru_cache(maxsize=500_000)
 def _part_score(part: str) -> float:
     """How good a compound part is: its frequency, or its own parts' (nested)."""
     if len(part) < 3 or part in _BOUND:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
+from whoosh.analysis import CompositeAnalyzer
+from whoosh.formats import Positions
 
 from indexer.analysis import (
     exact_analyzer,
@@ -17,6 +20,8 @@ from indexer.analysis import (
 from indexer.folding import fold
 from indexer.markup import html_to_text, join_lines
 from indexer.morphology import lemma_stem
+
+QUALITY_TEXTS = Path(__file__).parent / "quality" / "texts"
 
 
 def texts(analyzer, text, **kw):
@@ -122,6 +127,51 @@ def test_analyzers_pickle(make):
     again = pickle.loads(pickle.dumps(analyzer))
     sample = "Trygghetsvandringar på BOB-råden, medborgarl6ften"
     assert texts(again, sample) == texts(analyzer, sample)
+
+
+def _postings(analyzer, text):
+    """What Whoosh indexes for a text: each term's positions, as the writer asks."""
+    return sorted(Positions().word_values(text, analyzer, mode="index"))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        exact_analyzer,
+        stem_analyzer,
+        fold_analyzer,
+        name_analyzer,
+        lambda: fold_analyzer(False),
+    ],
+)
+def test_memoised_indexing_gives_what_the_chain_gives(make):
+    """Words looked up in the memo index exactly as the filters would index them.
+
+    Positions included: a stop word, first or later, holds none, and hyphen
+    and compound parts share their word's position. Real texts, twice over,
+    so the second pass reads only from the memo.
+    """
+    analyzer = make()
+    chain = CompositeAnalyzer(*analyzer.items)  # the same filters, no memo
+    samples = [
+        "och i Umeå: trygghetsvandringar på BOB-råden, och narkotikabeslagen",
+        "Och och lägesbild medborgarl6ften covid-19 Idngsiktigt",
+        "",
+    ] + [
+        path.read_text(encoding="utf-8")
+        for path in sorted(QUALITY_TEXTS.glob("*.txt"))[:6]
+    ]
+    for _ in range(2):
+        for text in samples:
+            assert _postings(analyzer, text) == _postings(chain, text)
+    query = "Trygghetsvandringar umea lag"
+    assert texts(analyzer, query, mode="query") == texts(chain, query, mode="query")
+
+
+def test_the_memo_is_not_pickled_into_the_index():
+    analyzer = stem_analyzer()
+    analyzer.learn("trygghetsvandringar i skolan")
+    assert b"trygghetsvandringar" not in pickle.dumps(analyzer)
 
 
 def test_token_spans_point_at_original_characters():
