@@ -27,11 +27,14 @@ class Lexicon:
         self._add_folds(self._freq)
 
     def _add_folds(self, words) -> None:
+        """Per folded form, the commonest word; on a tie the one with more
+        diacritics ("föräldrastöd" over "foraldrastöd"), then the first in
+        alphabetical order: never whichever a set happened to yield first."""
         by_fold, freq = self._by_fold, self._freq
         for word in words:
             key = fold_letters(word)
             current = by_fold.get(key)
-            if current is None or freq[word] > freq[current]:
+            if current is None or _rank(word, freq) > _rank(current, freq):
                 by_fold[key] = word
 
     def __contains__(self, word: str) -> bool:
@@ -63,6 +66,11 @@ class Lexicon:
             merged._freq[word] = max(merged._freq.get(word, 0.0), CORPUS_ZIPF)
         merged._add_folds(fresh)
         return merged
+
+
+def _rank(word: str, freq: dict[str, float]) -> tuple:
+    marks = sum(not ch.isascii() for ch in word)
+    return freq[word], marks, [-ord(ch) for ch in word]
 
 
 @lru_cache(maxsize=1)

@@ -77,3 +77,11 @@ def test_the_ocr_seed_reads_as_ocr_and_the_others_do_not():
         "003": True,
         "004": False,
     }
+
+
+def test_corpus_words_that_fold_alike_resolve_the_same_way_every_time():
+    # Equal frequency (both corpus words): the marked spelling wins, whatever
+    # order the words come in.
+    for words in (["foraldrastöd", "föräldrastöd"], ["föräldrastöd", "foraldrastöd"]):
+        lexicon = base_lexicon().with_corpus_words(words)
+        assert lexicon.best_for_folded("foraldrastod") == "föräldrastöd"
