@@ -388,6 +388,7 @@ _UMLAUT_PLURALS = {
     "stänger": "stång", "böter": "bot",
 }  # fmt: skip
 _UMLAUT_SINGULARS = frozenset(_UMLAUT_PLURALS.values())
+_UMLAUT_KEYS = tuple(_UMLAUT_PLURALS)  # one C-speed test before the loop
 _PLURAL_ENDINGS = ("", "s", "na", "nas")
 _SYNCOPE = re.compile(r"^(.*[^aeiouyåäö])([lrn])(ar|er|or)(na|s|nas)?$")
 
@@ -407,7 +408,7 @@ def plural_base(word: str) -> str | None:
     """
     for ending in _PLURAL_ENDINGS:
         stem = word[: len(word) - len(ending)] if ending else word
-        if not word.endswith(ending):
+        if not word.endswith(ending) or not stem.endswith(_UMLAUT_KEYS):
             continue
         for plural, singular in _UMLAUT_PLURALS.items():
             if stem == plural:
