@@ -51,6 +51,8 @@ from .vocabulary import (
     Document,
     IndexDamaged,
     IndexUnavailable,
+    QueryRefused,
+    QueryTooSlow,
     SearchParams,
     SearchResponse,
 )
@@ -144,9 +146,15 @@ class SearchService:
 
     @contextmanager
     def _damage_named(self, generation: Path | None):
-        """IndexDamaged, not a bare engine error, when the files are to blame."""
+        """IndexDamaged, not a bare engine error, when the files are to blame.
+
+        The service's own answers (a refused or too slow query, no index)
+        pass through untouched: they say nothing about the files.
+        """
         try:
             yield
+        except (QueryRefused, QueryTooSlow, IndexUnavailable):
+            raise
         except Exception as exc:
             if generation is not None and not self._integrity.verify_now(generation):
                 raise IndexDamaged(f"cannot open {generation.name}: {exc}") from exc
@@ -294,7 +302,10 @@ class SearchService:
         """The contract's search response, each hit's match as text and spans."""
         self._request.matches = {}
         try:
-            return self._search(params)
+            # A file garbled since the last check (same size, same time) fails
+            # only while a search reads it: then it is hashed, and named.
+            with self._damage_named(self._generation):
+                return self._search(params)
         finally:
             self._request.matches = None
 

@@ -134,3 +134,43 @@ def test_an_index_being_updated_is_not_taken_for_damaged(tmp_path):
     response = client.get("/api/search?q=Mopeder")
     assert response.status_code == 200
     assert response.get_json()["total"] == 1
+
+
+def test_a_file_garbled_behind_the_checks_back_is_named_when_a_search_trips_on_it(
+    tmp_path,
+):
+    """Same size, same time: only reading it can tell. The search that trips
+    on it hashes the files and says the index is damaged, and so does every
+    later one: no engine error, no answer from a damaged index."""
+    import os
+    import shutil
+
+    from search_app.search import SearchService
+    from search_app.vocabulary import IndexDamaged, SearchParams
+
+    corpus, index = tmp_path / "korpus", tmp_path / "index"
+    shutil.copytree(ROOT / "corpus", corpus)
+    build_index(corpus, index, rebuild=True)
+    service = SearchService(index)
+    assert service.search(SearchParams(q="narkotika"))["total"] > 0
+    service._integrity.wait()  # every file hashed as recorded
+    live = live_generation(index)
+    stored = next(live.glob("*_stored.col"))
+    stat = stored.stat()
+    data = bytearray(stored.read_bytes())
+    for i in range(len(data) // 4, len(data) // 4 + 4000):
+        data[i] ^= 0x5A
+    stored.write_bytes(bytes(data))
+    os.utime(stored, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    outcomes = []
+    for q in ["polisen", "trygghet", "ungdomar", "klotter", "skola"]:
+        try:
+            service.search(SearchParams(q=q))
+            outcomes.append("answer")
+        except IndexDamaged:
+            outcomes.append("damaged")
+    assert "damaged" in outcomes, outcomes
+    first = outcomes.index("damaged")
+    assert set(outcomes[first:]) == {"damaged"}, outcomes
+    service.close()
