@@ -164,7 +164,19 @@ class IntegrityCheck:
         """Compare one file's content with its recorded hash; note the outcome."""
         key = (generation, name)
         with self._lock:
-            recorded = self._sums.get(name)
+            current = (
+                self._manifest_key is not None and self._manifest_key[0] == generation
+            )
+            recorded = self._sums.get(name) if current else None
+        if not current:
+            # Another generation's manifest is cached now (a request checked
+            # the next one meanwhile): compare with this one's own record.
+            try:
+                recorded = read_manifest(generation).get("checksums", {}).get(name)
+            except (OSError, ValueError):
+                return  # the generation is gone: the per-request stat decides
+        if recorded is None:
+            return  # not listed: nothing to compare with
         try:
             if stat is None:
                 st = (generation / name).stat()
@@ -172,7 +184,7 @@ class IntegrityCheck:
             digest = file_sha256(generation / name)
         except OSError:
             return  # gone: the per-request stat decides
-        whole = recorded is not None and digest == recorded[1]
+        whole = digest == recorded[1]
         with self._lock:
             if whole:
                 self._hashed[key] = stat

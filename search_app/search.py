@@ -13,6 +13,7 @@ spans in HTML is theirs to do (``highlight``).
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -56,6 +57,11 @@ from .vocabulary import (
     SearchParams,
     SearchResponse,
 )
+
+# An index caught mid-update is asked again: up to this many times, pausing
+# CHECK_PAUSE, then twice that, and so on (0.35 s in all at most).
+CHECK_ATTEMPTS = 4
+CHECK_PAUSE = 0.05
 
 CATALOGUE_ITEM_KEYS = (
     "item_id", "item_number", "item_title", "presenters", "decisions", "attachments",
@@ -107,10 +113,7 @@ class SearchService:
 
     def _index(self):
         """The live index; reopened when the indexer published a new generation."""
-        live = live_generation(self.index_dir)
-        if live is None:
-            raise IndexUnavailable(f"no index in {self.index_dir}")
-        self._integrity.check(live)  # before Whoosh reads a damaged file
+        live = self._checked_generation()
         with self._lock:
             if live != self._generation:
                 with self._damage_named(live):
@@ -121,6 +124,29 @@ class SearchService:
                 self._retry_parser = make_parser(self._ix.schema, retry=True)
                 self._parse_cache = OrderedDict()
             return self._ix
+
+    def _checked_generation(self) -> Path:
+        """The live generation, its files checked before Whoosh reads them.
+
+        A rebuild may publish a new generation and remove the old one while
+        the old one is being checked, and an update swaps segment files and
+        then rewrites the manifest: for those few milliseconds files look
+        missing, not damaged. The check is asked again a little later; real
+        damage stays and is reported.
+        """
+        for attempt in range(CHECK_ATTEMPTS):
+            live = live_generation(self.index_dir)
+            if live is None:
+                raise IndexUnavailable(f"no index in {self.index_dir}")
+            try:
+                self._integrity.check(live)
+            except IndexDamaged:
+                if attempt == CHECK_ATTEMPTS - 1:
+                    raise
+                time.sleep(CHECK_PAUSE * (attempt + 1))
+                continue
+            return live
+        raise AssertionError("unreachable")
 
     def _searcher(self):
         """A searcher per thread, refreshed when the index changed under it.
