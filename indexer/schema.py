@@ -17,10 +17,11 @@ from .analysis import (
     ocr_analyzer,
     stem_analyzer,
 )
+from .positions import PackedPositions
 
 # Bump when the schema or the analysis changes: an index with another version
 # is rebuilt from scratch instead of mixing old and new analysis.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Query fields and their weights: heading above body; exact above stem above
 # folded (so clean text outranks its OCR-damaged or diacritic-less look-alikes).
@@ -59,18 +60,18 @@ def get_schema() -> Schema:
         item_number=NUMERIC(stored=True, sortable=True),
         has_decision=BOOLEAN(stored=True),
         ocr=BOOLEAN(stored=True),
-        item_title=TEXT(analyzer=stem_analyzer(), stored=True),
-        item_title_fold=TEXT(analyzer=fold_analyzer()),
-        body=TEXT(analyzer=exact_analyzer()),
-        body_stem=TEXT(analyzer=stem_analyzer()),
-        body_fold=TEXT(analyzer=fold_analyzer()),
+        item_title=_text(analyzer=stem_analyzer(), stored=True),
+        item_title_fold=_text(analyzer=fold_analyzer()),
+        body=_text(analyzer=exact_analyzer()),
+        body_stem=_text(analyzer=stem_analyzer()),
+        body_fold=_text(analyzer=fold_analyzer()),
         # OCR'd items only: every query word folded, for damage left uncorrected.
-        item_title_ocr=TEXT(analyzer=ocr_analyzer()),
-        body_ocr=TEXT(analyzer=ocr_analyzer()),
+        item_title_ocr=_text(analyzer=ocr_analyzer()),
+        body_ocr=_text(analyzer=ocr_analyzer()),
         # Presenters; on a meeting's first item also everyone in its attendance
         # list and footer, so a name search finds the meeting once, not every
         # item (a field of its own would cost every query word one more term).
-        people=TEXT(analyzer=name_analyzer()),
+        people=_text(analyzer=name_analyzer()),
         # Names exactly as written, one term each: the presenter facet and filter.
         presenter=KEYWORD(commas=True, lowercase=False, scorable=False),
         # Name keys (indexer.people.name_key) of who took part in an item: its
@@ -90,6 +91,13 @@ def get_schema() -> Schema:
     )
 
 
+def _text(analyzer, stored: bool = False) -> TEXT:
+    """A text field whose positions are written packed (``positions``), not pickled."""
+    field = TEXT(analyzer=analyzer, stored=stored)
+    field.format = PackedPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def signature(schema: Schema) -> list:
     """What the index was built with: fields, their kinds and analysis chains.
 
@@ -102,7 +110,8 @@ def signature(schema: Schema) -> list:
         field = schema[name]
         analyzer = getattr(field, "analyzer", None)
         chain = [type(part).__name__ for part in getattr(analyzer, "items", [])]
-        out.append([name, type(field).__name__, chain, bool(field.stored)])
+        fmt = type(field.format).__name__  # how postings are written
+        out.append([name, type(field).__name__, chain, bool(field.stored), fmt])
     return out
 
 

@@ -5,7 +5,8 @@ term's postings, each field's lengths and the index statistics as numpy
 arrays. Reading them through Whoosh's matchers one posting at a time is far
 too slow, so this module decodes Whoosh's own block format directly, which
 means private names of ``whoosh.codec.whoosh3`` (leaf matchers, block
-buffers, the lengths column) and the layout of its pickled position lists.
+buffers, the lengths column), the layout of its pickled position lists (older
+indexes) and our own packed ones (``indexer.positions``).
 That is why the dependency is pinned to one exact version: a release that
 changes the format must be checked here (``tests/test_postings_format.py``
 compares every path with Whoosh's own search) before the pin moves.
@@ -29,11 +30,14 @@ from whoosh.scoring import BM25F
 from whoosh.system import _INT_SIZE, unpack_uint
 from whoosh.util.numeric import byte_to_length
 
+from indexer.positions import HEADER, NARROW, PackedPositions, deltas_of
+
 POS_BITS = 32  # a position key is item << 32 | position
 BM25_K1, BM25_B = BM25F().K1, BM25F().B  # the parameters Whoosh's searcher scores with
 _PROTOCOL_2 = b"\x80\x02"  # how Whoosh's pickled position lists begin
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY = np.zeros(0, dtype=np.int64)
+_BIG_ENDIAN = np.array([1 << 24, 1 << 16, 1 << 8, 1], dtype=np.int64)
 
 
 class IndexPostings:
@@ -199,11 +203,11 @@ def _segment_postings(matcher, positions: bool):
         weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
         if positions:
             matcher._read_values()
-            deltas.extend(_block_deltas(matcher._values, fmt))
+            deltas.append(_block_deltas(matcher._values, fmt))
         matcher._next_block()
     ids, _ = _undelta(id_blocks)
     weights = np.concatenate(weight_blocks) if weight_blocks else np.zeros(0)
-    return ids, weights, _undelta(deltas) if positions else None
+    return ids, weights, _joined_places(deltas) if positions else None
 
 
 def _one_by_one(matcher, positions: bool):
@@ -251,11 +255,20 @@ def _candidate_positions(matcher, wanted: np.ndarray):
                     v for v, k in zip(matcher._values, keep.tolist(), strict=True) if k
                 ]
                 id_blocks.append(ids[keep])
-                deltas.extend(_block_deltas(chosen, fmt))
+                deltas.append(_block_deltas(chosen, fmt))
         low = high + 1
         matcher._next_block()
     ids = np.concatenate(id_blocks) if id_blocks else _EMPTY
-    return ids, _undelta(deltas)
+    return ids, _joined_places(deltas)
+
+
+def _joined_places(blocks) -> tuple[np.ndarray, np.ndarray]:
+    """Absolute positions and count per posting, from each block's deltas."""
+    if not blocks:
+        return _EMPTY, _EMPTY
+    flat = np.concatenate([d for d, _ in blocks])
+    counts = np.concatenate([c for _, c in blocks])
+    return _undelta_flat(flat, counts)
 
 
 def _lengths(groups) -> np.ndarray:
@@ -268,43 +281,87 @@ def _undelta(groups) -> tuple[np.ndarray, np.ndarray]:
     flat = np.fromiter(
         chain.from_iterable(groups), dtype=np.int64, count=int(counts.sum())
     )
+    return _undelta_flat(flat, counts)
+
+
+def _undelta_flat(flat: np.ndarray, counts: np.ndarray):
+    """``_undelta`` of groups already laid end to end: values and group sizes."""
     sums = np.cumsum(flat)
     nonempty = counts > 0
     first = (np.cumsum(counts) - counts)[nonempty]
     return sums - np.repeat(sums[first] - flat[first], counts[nonempty]), counts
 
 
-def _block_deltas(encoded, fmt) -> list:
-    """A block's position deltas, decoded with one unpickling instead of one each.
+def _block_deltas(encoded, fmt) -> tuple[np.ndarray, np.ndarray]:
+    """A block's position deltas laid end to end, and how many each posting has.
 
-    Whoosh stores each posting's positions as a count and a pickled list of
-    deltas. The pickles' bodies, joined between MARK and LIST, form one
-    pickle of all the lists. Anything unexpected falls back to Whoosh's own
-    decoder, posting by posting.
+    Packed positions (``indexer.positions``) are decoded for the whole block
+    with array operations; Whoosh's pickled lists with one unpickling; anything
+    else posting by posting through the format's own decoder.
     """
-    start = _INT_SIZE + len(_PROTOCOL_2)  # the count, then the pickle's header
-    if type(fmt) is Positions and all(
-        v[_INT_SIZE:start] == _PROTOCOL_2 for v in encoded
-    ):
-        bodies = [v[start:-1] if v.endswith(b".") else v[start:] for v in encoded]
-        try:
-            deltas = loads(b"(" + b"".join(bodies) + b"l.")
-        except Exception:  # noqa: BLE001 - any surprise means: decode one by one
-            deltas = None
-        if (
-            isinstance(deltas, list)
-            and len(deltas) == len(encoded)
-            and all(
-                len(d) == unpack_uint(v[:_INT_SIZE])[0]
-                for d, v in zip(deltas, encoded, strict=True)
-            )
-        ):
-            return deltas
+    if type(fmt) is PackedPositions:
+        decoded = _packed_block(encoded)
+        if decoded is not None:
+            return decoded
+        return _flat([deltas_of(v) for v in encoded])
+    if type(fmt) is Positions:
+        pickled = _pickled_block(encoded)
+        if pickled is not None:
+            return _flat(pickled)
     out = []
     for value in encoded:
         absolute = fmt.decode_positions(value)
         out.append([b - a for a, b in zip([0, *absolute], absolute, strict=False)])
-    return out
+    return _flat(out)
+
+
+def _flat(groups) -> tuple[np.ndarray, np.ndarray]:
+    counts = _lengths(groups)
+    if not groups:
+        return _EMPTY, counts
+    return np.concatenate([np.asarray(g, dtype=np.int64) for g in groups]), counts
+
+
+def _packed_block(encoded) -> tuple[np.ndarray, np.ndarray] | None:
+    """A block of packed postings at once; None when any gap needed 32 bits."""
+    if not encoded:
+        return _EMPTY, _EMPTY
+    sizes = _lengths(encoded)
+    raw = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    header = (np.cumsum(sizes) - sizes)[:, None] + np.arange(HEADER)
+    counts = raw[header].astype(np.int64) @ _BIG_ENDIAN  # Whoosh's pack_uint
+    if not np.array_equal(sizes - HEADER, 2 * counts):
+        return None
+    body = np.ones(raw.size, dtype=bool)
+    body[header.ravel()] = False
+    return raw[body].view(NARROW).astype(np.int64), counts
+
+
+def _pickled_block(encoded) -> list | None:
+    """Whoosh's own position lists, with one unpickling instead of one each.
+
+    Whoosh stores each posting's positions as a count and a pickled list of
+    deltas. The pickles' bodies, joined between MARK and LIST, form one
+    pickle of all the lists. None when anything is unexpected.
+    """
+    start = _INT_SIZE + len(_PROTOCOL_2)  # the count, then the pickle's header
+    if not all(v[_INT_SIZE:start] == _PROTOCOL_2 for v in encoded):
+        return None
+    bodies = [v[start:-1] if v.endswith(b".") else v[start:] for v in encoded]
+    try:
+        deltas = loads(b"(" + b"".join(bodies) + b"l.")
+    except Exception:  # noqa: BLE001 - any surprise means: decode one by one
+        return None
+    if (
+        isinstance(deltas, list)
+        and len(deltas) == len(encoded)
+        and all(
+            len(d) == unpack_uint(v[:_INT_SIZE])[0]
+            for d, v in zip(deltas, encoded, strict=True)
+        )
+    ):
+        return deltas
+    return None
 
 
 def _segment_lengths(segment, field: str) -> np.ndarray:

@@ -30,6 +30,7 @@ from whoosh.system import pack_uint
 
 from indexer.fields import item_fields
 from indexer.model import Document, Item
+from indexer.positions import PackedPositions
 from indexer.schema import get_schema
 from search_app import whoosh_postings
 from search_app.fallbacks import with_fallbacks
@@ -281,41 +282,76 @@ def test_dense_phrases_read_positions_of_words_cached_without_them(generated):
         assert assert_same(engine, searcher, Q.Phrase("body_stem", stems, slop=slop))
 
 
-def test_whooshs_position_decoder_gives_the_same_results(generated, monkeypatch):
-    """With the batch decoder's check failing, every block is decoded by
-    Whoosh's own decoder, posting by posting: same matches, same scores."""
+def test_the_index_writes_packed_positions(generated):
+    """Every positional field of the schema writes packed, not pickled, lists."""
+    _, searcher, _ = generated
+    schema = searcher.schema
+    formats = {n: getattr(schema[n], "format", None) for n in schema.names()}
+    positional = [n for n, f in formats.items() if f and f.supports("positions")]
+    assert "body" in positional and "people" in positional
+    assert all(type(formats[n]) is PackedPositions for n in positional)
+
+
+def test_per_posting_position_decoding_gives_the_same_results(generated, monkeypatch):
+    """With the block decoder declining every block, each posting is decoded
+    on its own: same matches, same scores."""
     _, searcher, parser = generated
-    monkeypatch.setattr(whoosh_postings, "_PROTOCOL_2", b"\x80\x09")
+    monkeypatch.setattr(whoosh_postings, "_packed_block", lambda encoded: None)
     engine = Engine(searcher.reader())
     for text in [f'"{COMMON} {SECOND}"', f'"{RARE} {COMMON} {SECOND}"']:
         assert assert_same(engine, searcher, parsed(searcher, parser, text))
 
 
-@pytest.mark.parametrize(
-    "lists",
-    [
-        [[0, 3, 1], [5], [2, 2, 300, 70000]],
-        [[1]],
-        [[4, 4], [0]],
-    ],
-)
-def test_batch_position_decoder_agrees_with_whooshs(lists):
+def _groups(decoded) -> list[list[int]]:
+    flat, counts = decoded
+    ends = np.cumsum(counts)
+    return [flat[e - c : e].tolist() for e, c in zip(ends, counts, strict=True)]
+
+
+LISTS = [
+    [[0, 3, 1], [5], [2, 2, 300, 70000]],
+    [[1]],
+    [[4, 4], [0]],
+    [[7, 65535 + 7], [1, 2, 3]],  # a gap of exactly 0xFFFF still fits 16 bits
+    [[9, 9 + 65536], [1]],  # one that does not: 32 bits for that posting
+    [],
+]
+
+
+@pytest.mark.parametrize("lists", LISTS)
+def test_packed_positions_round_trip(lists):
+    """Whoosh's own decoders read back what the packed format wrote."""
+    fmt = PackedPositions()
+    for positions in [sorted(set(p)) for p in lists]:
+        value = fmt.encode(positions)
+        assert fmt.decode_positions(value) == positions
+        assert fmt.decode_frequency(value) == len(positions)
+    if lists:
+        assert fmt.encode([5]) == pack_uint(1) + bytes([5, 0])
+
+
+@pytest.mark.parametrize("lists", LISTS)
+def test_block_position_decoders_agree_with_whooshs(lists):
+    """The block decoders give each posting's deltas as Whoosh decodes them."""
+    lists = [sorted(set(p)) for p in lists]
+    deltas = [[b - a for a, b in zip([0, *p], p, strict=False)] for p in lists]
+    packed = PackedPositions()
+    encoded = [packed.encode(p) for p in lists]
+    assert [packed.decode_positions(v) for v in encoded] == lists
+    assert _groups(whoosh_postings._block_deltas(encoded, packed)) == deltas
+    # Older indexes: Whoosh's pickled lists, with and without the final STOP.
     fmt = Positions()
-    encoded = [fmt.encode(positions) for positions in lists]
-    # Whoosh's block format stores values without the pickle's final STOP.
-    stored = [value[:-1] for value in encoded]
-    whoosh = [fmt.decode_positions(value) for value in encoded]
-    deltas = [[b - a for a, b in zip([0, *p], p, strict=False)] for p in whoosh]
-    assert whoosh_postings._block_deltas(stored, fmt) == deltas
-    assert whoosh_postings._block_deltas(encoded, fmt) == deltas
+    pickled = [fmt.encode(p) for p in lists]
+    for values in (pickled, [v[:-1] for v in pickled]):
+        assert _groups(whoosh_postings._block_deltas(values, fmt)) == deltas
     # Another pickle protocol, or a count that disagrees: Whoosh decodes.
     other = [pack_uint(len(d)) + dumps(d, 4) for d in deltas]
-    assert whoosh_postings._block_deltas(other, fmt) == deltas
+    assert _groups(whoosh_postings._block_deltas(other, fmt)) == deltas
     miscounted = [
         pack_uint(len(d) + 1) + value[4:]
-        for d, value in zip(deltas, encoded, strict=True)
+        for d, value in zip(deltas, pickled, strict=True)
     ]
-    assert whoosh_postings._block_deltas(miscounted, fmt) == deltas
+    assert _groups(whoosh_postings._block_deltas(miscounted, fmt)) == deltas
 
 
 def test_shapes_without_an_array_rule_are_scored_by_whoosh(generated):
