@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import Schema
 
 from . import store
@@ -33,6 +34,9 @@ from .warm import WordLearner
 Progress = Callable[[int, int, str], None]
 PARALLEL_MIN_DOCS = 200  # below this, starting workers costs more than it saves
 WRITER_MB = 256  # posting buffer per process before it spills to a sorted run
+# Postings per block of Whoosh's format (its default 128): the array reader pays a
+# fixed cost per block, and bigger blocks compress better.
+BLOCK_POSTINGS = 1024
 
 
 @dataclass
@@ -250,11 +254,16 @@ def _writer(ix, full: bool, docs: int):
     """
     # Separate segment files, not one compound file: readers of a compound file
     # copy each part into memory, once per searcher (160 MB each at 85k items).
+    codec = W3Codec(blocklimit=BLOCK_POSTINGS)
     if _parallel(full, docs):
         return ix.writer(
-            procs=_procs(), limitmb=WRITER_MB, multisegment=True, compound=False
+            procs=_procs(),
+            limitmb=WRITER_MB,
+            multisegment=True,
+            compound=False,
+            codec=codec,
         )
-    return ix.writer(limitmb=WRITER_MB, compound=False)
+    return ix.writer(limitmb=WRITER_MB, compound=False, codec=codec)
 
 
 def _procs() -> int:
