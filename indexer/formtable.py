@@ -28,6 +28,11 @@ generation's highest: a file never changes once written, like the engine's
 segment files, so a reader never sees one half-replaced and the integrity
 check's rule that a recorded file keeps its size and content holds.
 
+The indexer never truncates a table: a file cut short in place by someone
+else while a server has it mapped would kill the process reading the lost
+pages (SIGBUS). The integrity check refuses the index on the size first,
+before each request reads it, so only a cut during a request can.
+
 Standard library only, like ``indexer.store``: the server opens the table
 without the analysis, which it needs only for words the table lacks.
 """
