@@ -30,6 +30,7 @@ from .plan import Overrides, Plan, make_plan, old_rejects
 from .sandbox import file_reader, forks_die_with_parent
 from .schema import SCHEMA_VERSION, get_schema, signature
 from .warm import WordLearner
+from .wordforms import FormsWriter, base_table
 
 Progress = Callable[[int, int, str], None]
 PARALLEL_MIN_DOCS = 200  # below this, starting workers costs more than it saves
@@ -136,11 +137,14 @@ def _run(run: _Run, plan: Plan) -> None:
         file_reader().start()  # warms its caches in its own process ...
         # ... while this one warms the lexicon that writing the items needs.
         threading.Thread(target=base_lexicon, daemon=True).start()
-    docs = _read_all(run, plan, entries)
+    # The words highlighting meets and their forms: an incremental run extends
+    # the live generation's table, a full build starts a new one.
+    forms = FormsWriter(None if plan.full else base_table(run.live, run.manifest))
+    docs = _read_all(run, plan, entries, forms)
     target = store.new_generation(run.index_dir) if plan.full else run.live
     assert target is not None  # an incremental run has a live generation
     try:
-        _fill(target, run, plan, docs, entries)
+        _fill(target, run, plan, docs, entries, forms)
     except BaseException:
         if plan.full:  # e.g. a full disk: leave nothing half-written behind
             store.discard(target)
@@ -151,11 +155,18 @@ def _run(run: _Run, plan: Plan) -> None:
 
 
 def _fill(
-    target: Path, run: _Run, plan: Plan, docs: list[Document], entries: dict
+    target: Path,
+    run: _Run,
+    plan: Plan,
+    docs: list[Document],
+    entries: dict,
+    forms: FormsWriter,
 ) -> None:
-    """Write the items, the manifest and the corpus words; publish a full build."""
+    """Write the items, the word forms, the manifest and the corpus words;
+    publish a full build."""
     words = store.read_corpus_words(None if plan.full else target) | clean_words(docs)
-    _write(target, run, plan, docs, words)
+    _write(target, run, plan, docs, words, forms)
+    forms.remove_older(target)  # before the checksums: recorded, it must stay
     for source in plan.deleted:
         entries.pop(source, None)
     new_manifest = {
@@ -171,13 +182,16 @@ def _fill(
         store.publish(run.index_dir, target)
 
 
-def _read_all(run: _Run, plan: Plan, entries: dict[str, dict]) -> list[Document]:
+def _read_all(
+    run: _Run, plan: Plan, entries: dict[str, dict], forms: FormsWriter
+) -> list[Document]:
     """Read and segment each file to do; rejects go to the summary and manifest."""
     docs: list[Document] = []
     reader = file_reader()
     # Only a build big enough for the multi-process writer gains: its workers
     # fork after this and start with every word analysed.
-    learner = WordLearner(run.schema) if _parallel(plan.full, len(plan.todo)) else None
+    parallel = _parallel(plan.full, len(plan.todo))
+    learner = WordLearner(run.schema, forms) if parallel else None
     try:
         _read_each(run, plan, entries, reader, docs, learner)
     finally:
@@ -213,7 +227,12 @@ def _read_each(run: _Run, plan: Plan, entries, reader, docs, learner) -> None:
 
 
 def _write(
-    target: Path, run: _Run, plan: Plan, docs: list[Document], words: set[str]
+    target: Path,
+    run: _Run,
+    plan: Plan,
+    docs: list[Document],
+    words: set[str],
+    forms: FormsWriter,
 ) -> None:
     """Add the documents' items, after deleting what they (and deletions) replace."""
     if plan.full:
@@ -222,10 +241,12 @@ def _write(
         ix = whoosh_index.open_dir(str(target))
     lexicon = correction_lexicon(docs, words)
     with forks_die_with_parent():
-        _add(ix, run, plan, docs, lexicon)
+        _add(ix, target, run, plan, docs, lexicon, forms)
 
 
-def _add(ix, run: _Run, plan: Plan, docs: list[Document], lexicon) -> None:
+def _add(
+    ix, target: Path, run: _Run, plan: Plan, docs: list[Document], lexicon, forms
+) -> None:
     old = run.manifest.get("files", {})
     writer = _writer(ix, full=plan.full, docs=len(docs))
     try:
@@ -238,7 +259,11 @@ def _add(ix, run: _Run, plan: Plan, docs: list[Document], lexicon) -> None:
                 writer.delete_by_term("doc_id", doc_id)
         for doc in docs:
             for item in doc.items:
-                writer.add_document(**item_fields(doc, item, lexicon))
+                fields = item_fields(doc, item, lexicon)
+                forms.add(fields)
+                writer.add_document(**fields)
+        # Before the commit: a reader that sees the new items finds their words.
+        forms.write(target)
     except BaseException:
         writer.cancel()
         raise

@@ -3,7 +3,8 @@
 The index dir holds generations::
 
     CURRENT          the name of the live generation; replaced atomically
-    gen-000001/      a Whoosh index, manifest.json, corpus_words.txt
+    gen-000001/      a Whoosh index, manifest.json, corpus_words.txt,
+                     word_forms_<n>.bin (see formtable)
     synonyms.txt     the corpus' synonym list, published for the server
     .lock            held by the one indexer that may write
 

@@ -21,11 +21,13 @@ Three checks, by cost:
 And when the engine fails to open the index, every file is hashed at once
 (``verify_now``), so damage the checks above missed is still named.
 
-Segment files never change once written: an incremental run adds new ones
-and a newer table of contents (``_MAIN_<n>.toc``) before it rewrites the
-manifest. Until it has, files the manifest names may be gone and new ones
-unrecorded; neither is damage, so a manifest older than the newest table of
-contents is trusted only for the sizes of the files still there.
+Segment files never change once written (nor does the word-forms table,
+``indexer.formtable``, written under a new name each run): an incremental run
+adds new ones and a newer table of contents (``_MAIN_<n>.toc``) before it
+rewrites the manifest. Until it has, files the manifest names may be gone
+and new ones unrecorded; neither is damage, so a manifest older than the
+newest table of contents is trusted only for the sizes of the files still
+there.
 
 Standard library only, like ``indexer.store``: no engine is loaded here.
 """

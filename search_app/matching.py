@@ -8,17 +8,44 @@ them, escaped and marked, is made by ``highlight``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from whoosh import query as Q
 
 from indexer.analysis import exact_forms, token_spans, word_forms
 from indexer.folding import fold, fold_letters
+from indexer.formtable import FormTable
 from indexer.schema import BODY_FIELDS, TITLE_FIELDS
 
 from .vocabulary import NO_DEADLINE, Deadline, Span
 
 CHECK_EVERY = 2048  # words between looks at the deadline while finding spans
+FORMS_CACHE = 200_000  # words whose forms a process keeps, as word_forms does
+
+WordForms = Callable[[str], dict[str, frozenset[str]]]
+
+
+def forms_lookup(table: FormTable | None) -> WordForms:
+    """``word_forms``, answered from the index's word-forms table where it can.
+
+    The indexer wrote the forms of every word the index stores
+    (``indexer.wordforms``), so a word met for the first time costs a binary
+    search instead of its analysis (compound splitting: milliseconds). Words
+    the table lacks (an index without one, a word it could not hold) are
+    analysed as before. The same answers either way: the table is a cache.
+    A record that cannot be read raises ``TableDamaged``, which the service
+    reports as damage like any other index file's.
+    """
+    if table is None:
+        return word_forms
+
+    @lru_cache(maxsize=FORMS_CACHE)
+    def forms(word: str) -> dict[str, frozenset[str]]:
+        found = table.get(word)
+        return word_forms(word) if found is None else found
+
+    return forms
 
 
 class TermMatcher:
@@ -31,8 +58,15 @@ class TermMatcher:
     the phrase, never on their own.
     """
 
-    def __init__(self, q, reader, deadline: Deadline = NO_DEADLINE) -> None:
+    def __init__(
+        self,
+        q,
+        reader,
+        deadline: Deadline = NO_DEADLINE,
+        forms: WordForms = word_forms,
+    ) -> None:
         self.deadline = deadline  # QueryTooSlow from spans() once it passes
+        self._word_forms = forms  # a word's forms: see forms_lookup
         self.terms: dict[str, set[str]] = {
             "exact": set(),
             "stem": set(),
@@ -84,12 +118,12 @@ class TermMatcher:
     def _analyse(self, word: str, correction: str | None) -> list[dict]:
         out = []
         if correction and self._may_match(correction.lower()):
-            fixed = dict(word_forms(correction.lower()))
+            fixed = dict(self._word_forms(correction.lower()))
             # A correction's marks are not the scan's: folded (marks_as_printed).
-            fixed["ocr"] = word_forms(fold_letters(correction))["ocr"]
+            fixed["ocr"] = self._word_forms(fold_letters(correction))["ocr"]
             out.append({**fixed, "exact": frozenset()})
         if self._may_match(word):
-            out.append(word_forms(word))
+            out.append(self._word_forms(word))
         return out
 
     def _may_match(self, word: str) -> bool:

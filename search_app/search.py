@@ -26,13 +26,15 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 
 from indexer.analysis import word_forms
+from indexer.formtable import latest
 from indexer.morphology import is_swedish_word
 from indexer.store import SYNONYMS_FILE, live_generation
+from indexer.wordforms import open_forms
 
 from .columns import ItemColumns
 from .fallbacks import suggest, with_fallbacks
 from .integrity import IntegrityCheck
-from .matching import TermMatcher
+from .matching import TermMatcher, WordForms, forms_lookup
 from .queryparse import (
     bound,
     expand_compounds,
@@ -101,6 +103,9 @@ class SearchService:
         self._generation: Path | None = None
         self._view_key: tuple | None = None
         self._view_value: tuple[ItemColumns, Engine] | None = None
+        self._forms_key: tuple | None = None
+        self._forms_table: Path | None = None
+        self._forms: WordForms = word_forms
         self._synonyms = SynonymFile(self.index_dir / SYNONYMS_FILE)
         self._catalogue_key: tuple | None = None
         self._catalogue: list[dict] = []
@@ -196,7 +201,9 @@ class SearchService:
         A server calls this before it forks its workers, so that they share
         what was read and none of them makes its first user wait for it.
         """
-        self._view(self._searcher())
+        searcher = self._searcher()
+        self._view(searcher)
+        self._word_forms(searcher)
 
     def after_fork(self) -> None:
         """Forget the searchers a parent process opened: a worker opens its own.
@@ -382,7 +389,8 @@ class SearchService:
         else:
             docnums = engine.top(matches, mask, end)[start:]
         if docnums:
-            matcher = TermMatcher(q, searcher.reader(), deadline)
+            forms = self._word_forms(searcher)
+            matcher = TermMatcher(q, searcher.reader(), deadline, forms)
             response["hits"] = [
                 hit(searcher.stored_fields(d), matches.scores[d], params.q, matcher)
                 for d in docnums
@@ -463,6 +471,24 @@ class SearchService:
                 self._view_key = key
             return self._view_value
 
+    def _word_forms(self, searcher) -> WordForms:
+        """Highlighting's ``word_forms``, from the live generation's table.
+
+        Looked for again when the index changed (the indexer writes a new
+        table with the items it adds); kept, with the forms it has looked up,
+        while the newest table is the same file. Opened before the server
+        forks, the table's pages are the system's file cache, shared by all.
+        """
+        key = (self._generation, searcher.reader().generation())
+        with self._lock:
+            if key != self._forms_key:
+                newest = latest(self._generation)
+                if newest != self._forms_table:
+                    self._forms = forms_lookup(open_forms(newest))
+                    self._forms_table = newest
+                self._forms_key = key
+            return self._forms
+
     def document(self, doc_id: str, q: str = "") -> Document | None:
         """A document's metadata and all its items, with ``q``'s spans if given."""
         searcher = self._searcher()
@@ -475,7 +501,10 @@ class SearchService:
             return None
         stored.sort(key=lambda s: s["item_number"])
         query = self._parse(q, searcher, deadline)
-        matcher = TermMatcher(query, searcher.reader(), deadline) if query else None
+        forms = self._word_forms(searcher)
+        matcher = (
+            TermMatcher(query, searcher.reader(), deadline, forms) if query else None
+        )
         first = stored[0]
         meta = {
             **(first.get("doc_meta") or {}),

@@ -145,7 +145,9 @@ def test_no_import_circles():
     assert find_cycles(import_graph()) == []
 
 
-@pytest.mark.parametrize("module", ["indexer.store", "indexer.folding"])
+@pytest.mark.parametrize(
+    "module", ["indexer.store", "indexer.folding", "indexer.formtable"]
+)
 def test_light_modules_load_no_engine(module):
     """The web app reads the index folder without loading Whoosh or the analysis."""
     code = (
