@@ -492,6 +492,11 @@ class SearchService:
     def document(self, doc_id: str, q: str = "") -> Document | None:
         """A document's metadata and all its items, with ``q``'s spans if given."""
         searcher = self._searcher()
+        with self._damage_named(self._generation):  # as in ``search``
+            return self._document(searcher, doc_id, q)
+
+    def _document(self, searcher, doc_id: str, q: str) -> Document | None:
+        """``document`` inside the damage check."""
         _load_word_lists()
         deadline = Deadline.after(self.budget)
         stored = [
@@ -527,24 +532,8 @@ class SearchService:
         with self._lock:
             if self._catalogue_key == key:
                 return self._catalogue
-        docs: dict[str, dict] = {}
-        for fields in searcher.reader().all_stored_fields():
-            doc = docs.setdefault(fields["doc_id"], {"items": []})
-            if fields.get("doc_meta") is not None:
-                doc.update(fields["doc_meta"])
-                doc.update(
-                    doc_id=fields["doc_id"],
-                    source=fields["source"],
-                    doc_type=fields["doc_type"],
-                )
-            doc["items"].append({k: fields.get(k) for k in CATALOGUE_ITEM_KEYS})
-        for doc in docs.values():
-            doc["items"].sort(key=lambda item: item["item_number"])
-        catalogue = sorted(
-            (d for d in docs.values() if "source" in d),
-            key=lambda d: (d.get("date") or "", d["source"]),
-            reverse=True,
-        )
+        with self._damage_named(self._generation):  # reads every stored record
+            catalogue = _catalogue(searcher)
         with self._lock:
             self._catalogue_key, self._catalogue = key, catalogue
         return catalogue
@@ -552,18 +541,44 @@ class SearchService:
     def documents(self) -> list[Document]:
         """Every document's metadata, newest first."""
         searcher = self._searcher()
-        docs = []
-        for fields in searcher.documents(item_number=1):
-            meta = {
-                **(fields.get("doc_meta") or {}),
-                "doc_id": fields["doc_id"],
-                "source": fields["source"],
-                "doc_type": fields["doc_type"],
-            }
-            docs.append(cast(Document, meta))
-        return sorted(
-            docs, key=lambda d: (d.get("date") or "", d["source"]), reverse=True
-        )
+        with self._damage_named(self._generation):
+            return _documents(searcher)
+
+
+def _catalogue(searcher) -> list[dict]:
+    """``SearchService.catalogue`` read from the stored fields."""
+    docs: dict[str, dict] = {}
+    for fields in searcher.reader().all_stored_fields():
+        doc = docs.setdefault(fields["doc_id"], {"items": []})
+        if fields.get("doc_meta") is not None:
+            doc.update(fields["doc_meta"])
+            doc.update(
+                doc_id=fields["doc_id"],
+                source=fields["source"],
+                doc_type=fields["doc_type"],
+            )
+        doc["items"].append({k: fields.get(k) for k in CATALOGUE_ITEM_KEYS})
+    for doc in docs.values():
+        doc["items"].sort(key=lambda item: item["item_number"])
+    return sorted(
+        (d for d in docs.values() if "source" in d),
+        key=lambda d: (d.get("date") or "", d["source"]),
+        reverse=True,
+    )
+
+
+def _documents(searcher) -> list[Document]:
+    """``SearchService.documents`` read from the first items' stored fields."""
+    docs = []
+    for fields in searcher.documents(item_number=1):
+        meta = {
+            **(fields.get("doc_meta") or {}),
+            "doc_id": fields["doc_id"],
+            "source": fields["source"],
+            "doc_type": fields["doc_type"],
+        }
+        docs.append(cast(Document, meta))
+    return sorted(docs, key=lambda d: (d.get("date") or "", d["source"]), reverse=True)
 
 
 @cache

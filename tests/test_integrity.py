@@ -174,3 +174,34 @@ def test_a_file_garbled_behind_the_checks_back_is_named_when_a_search_trips_on_i
     first = outcomes.index("damaged")
     assert set(outcomes[first:]) == {"damaged"}, outcomes
     service.close()
+
+
+def test_document_pages_and_registers_name_a_garbled_stored_file(tmp_path):
+    """The document page and the registers read stored records too: one that
+    trips on a garbled record answers 503 "damaged", never 500."""
+    import os
+    import shutil
+
+    corpus, index = tmp_path / "korpus", tmp_path / "index"
+    shutil.copytree(ROOT / "corpus", corpus)
+    build_index(corpus, index, rebuild=True)
+    app = create_app({"INDEX_DIR": str(index), "TESTING": True})
+    client = app.test_client()
+    service = app.extensions["search"]
+    doc_ids = [d["doc_id"] for d in service.documents()]
+    assert len(doc_ids) == 5
+    service._integrity.wait()  # every file hashed as recorded
+    stored = next(live_generation(index).glob("*_stored.col"))
+    stat = stored.stat()
+    data = bytearray(stored.read_bytes())
+    for i in range(len(data) // 4, len(data) * 3 // 4):
+        data[i] ^= 0x5A
+    stored.write_bytes(bytes(data))
+    os.utime(stored, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    pages = [f"/doc/{d}" for d in doc_ids] + [f"/api/documents/{d}" for d in doc_ids]
+    statuses = [client.get(page).status_code for page in pages]
+    assert 500 not in statuses and 503 in statuses, statuses
+    for register in ["/api/decisions", "/beslut", "/api/people", "/api/meetings"]:
+        assert client.get(register).status_code == 503, register
+    service.close()
