@@ -29,19 +29,12 @@ class ItemColumns:
         index = IndexPostings(reader)
         self.size = index.size()
         self.docs: dict[str, dict[str, np.ndarray]] = {}
-        self._pairs: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        self._facets: dict[str, _Facet] = {}
         for field in FACET_FIELDS + FILTER_FIELDS:
             by_value = dict(index.values(field))
-            values = list(by_value)
-            docs = [by_value[v] for v in values]
             self.docs[field] = by_value
-            if field in FILTER_FIELDS:
-                continue
-            self._pairs[field] = (
-                values,
-                np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
-                np.repeat(np.arange(len(values)), [len(d) for d in docs]),
-            )
+            if field not in FILTER_FIELDS:
+                self._facets[field] = _Facet(by_value, self.size)
         self.presenter_keys = {name.casefold(): name for name in self.docs["presenter"]}
         self.dates, self._rank, self._rank_asc = _date_ranks(index, self.size)
         self.ocr = np.zeros(self.size, dtype=bool)  # items read by OCR
@@ -86,11 +79,8 @@ class ItemColumns:
         One count over (item, value) pairs per facet, in arrays: far cheaper
         than visiting tens of thousands of matches in Python.
         """
-        counts: dict[str, dict[str, int]] = {}
-        for field, (values, docs, ids) in self._pairs.items():
-            per_value = np.bincount(ids[mask[docs]], minlength=len(values))
-            counts[field] = {values[i]: int(n) for i, n in enumerate(per_value) if n}
-        return counts
+        hits = np.flatnonzero(mask)
+        return {field: facet.counts(hits) for field, facet in self._facets.items()}
 
     def newest_first(self, mask: np.ndarray, count: int, oldest=False) -> list[int]:
         """The first ``count`` masked items by meeting date, newest (or oldest)
@@ -105,6 +95,45 @@ class ItemColumns:
             )
             docs, ranks = docs[keep], ranks[keep]
         return docs[np.argsort(ranks)].tolist()
+
+
+class _Facet:
+    """One facet's values per item, laid out so that a count costs what the
+    matches cost, not what the whole index holds.
+
+    Most facets have one value per item (year, type, decision): a code per
+    item, counted over the matches' codes. Others (presenters) may have
+    several: each item's codes in one run, item after item (CSR).
+    """
+
+    def __init__(self, by_value: dict[str, np.ndarray], size: int) -> None:
+        self.values = list(by_value)
+        docs = [by_value[v] for v in self.values]
+        all_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+        codes = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
+        per_item = np.bincount(all_docs, minlength=size)
+        self.single = bool(per_item.max(initial=0) <= 1)
+        if self.single:  # the code, or len(values) for items without a value
+            self.codes = np.full(size, len(self.values), dtype=np.int32)
+            self.codes[all_docs] = codes
+        else:
+            order = np.argsort(all_docs, kind="stable")
+            self.codes = codes[order].astype(np.int32)
+            self.starts = np.concatenate(([0], np.cumsum(per_item)))
+
+    def counts(self, hits: np.ndarray) -> dict[str, int]:
+        """How many of the items ``hits`` (sorted numbers) have each value."""
+        if self.single:
+            codes = self.codes[hits]
+        else:
+            first, last = self.starts[hits], self.starts[hits + 1]
+            runs = last - first
+            into = np.arange(int(runs.sum())) - np.repeat(np.cumsum(runs) - runs, runs)
+            codes = self.codes[np.repeat(first, runs) + into]
+        per_value = np.bincount(codes, minlength=len(self.values) + 1)
+        return {
+            self.values[i]: int(per_value[i]) for i in np.flatnonzero(per_value[:-1])
+        }
 
 
 def _date_ranks(index: IndexPostings, size: int):
