@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=ROOT / "index")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
-    parser.add_argument("--threads", type=int, default=8, help="per worker")
+    parser.add_argument("--threads", type=int, default=4, help="per worker")
     parser.add_argument(
         "--workers",
         type=int,
