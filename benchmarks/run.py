@@ -454,9 +454,17 @@ class Tally:
         self.with_facets += bool(hits and (data.get("facets") or {}).get("year"))
 
 
-def sequential(ctx: RunContext, entries: list[dict], html: bool = False) -> dict:
-    """Queries one after the other on one keep-alive connection."""
-    conn = http.client.HTTPConnection(HOST, ctx.port, timeout=30)
+def sequential(
+    ctx: RunContext,
+    entries: list[dict],
+    html: bool = False,
+    conn: http.client.HTTPConnection | None = None,
+) -> dict:
+    """Queries one after the other on one keep-alive connection (``conn``, if
+    given, is left open for the caller; a new one otherwise)."""
+    own = conn is None
+    if conn is None:
+        conn = http.client.HTTPConnection(HOST, ctx.port, timeout=30)
     tally, times, by_category = Tally(), [], {}
     slowest = []
     for entry in entries:
@@ -475,7 +483,8 @@ def sequential(ctx: RunContext, entries: list[dict], html: bool = False) -> dict
             tally.check(entry, answer)
         elif answer.status != 200:
             tally.errors.append(f"{answer.status} {path}")
-    conn.close()
+    if own:
+        conn.close()
     slowest.sort(key=lambda pair: -pair[0])
     result = spread(times) | {
         "errors": tally.errors[:20],
@@ -659,11 +668,15 @@ def serve_phase(ctx: RunContext, queries: dict) -> dict:
     rss_started = round(tree_kb(proc.pid) / 1024, 1)
     pool = queries["throughput"]
     first_ask = queries["latency"] + pool[:FIRST_ASK_EXTRA]
+    # One connection for both: the kernel hands a connection to one worker,
+    # and "asked again" must meet the worker that read the postings.
+    conn = http.client.HTTPConnection(HOST, ctx.port, timeout=30)
     try:
         print(f"  first-ask latency ({len(first_ask)} queries) ...", flush=True)
-        latency = timed_sequence(ctx, first_ask, proc.pid)
+        latency = timed_sequence(ctx, first_ask, proc.pid, conn)
         print(f"  warm latency ({len(queries['latency'])} queries again) ...")
-        warm = timed_sequence(ctx, queries["latency"], proc.pid)
+        warm = timed_sequence(ctx, queries["latency"], proc.pid, conn)
+        conn.close()
         html = sequential(ctx, pool[-HTML_SAMPLE:], html=True)
         print(f"  throughput ({ctx.clients} clients, {ctx.duration:g} s) ...")
         concurrent = throughput(ctx, pool[FIRST_ASK_EXTRA:-HTML_SAMPLE], proc.pid)
@@ -690,10 +703,15 @@ def serve_phase(ctx: RunContext, queries: dict) -> dict:
     }
 
 
-def timed_sequence(ctx: RunContext, entries: list[dict], server_pid: int) -> dict:
+def timed_sequence(
+    ctx: RunContext,
+    entries: list[dict],
+    server_pid: int,
+    conn: http.client.HTTPConnection | None = None,
+) -> dict:
     """``sequential``, with the server's CPU per query and others' share."""
     contention, server_cpu = Contention(), cpu_seconds(server_pid)
-    result = sequential(ctx, entries)
+    result = sequential(ctx, entries, conn=conn)
     server_cpu = cpu_seconds(server_pid) - server_cpu
     result["others_cpu_share"] = contention.others(server_cpu)
     result["server_cpu_ms_per_query"] = round(
