@@ -113,6 +113,8 @@ class SearchService:
         # the same query several times (found anything? what did it add?).
         self._request = threading.local()
         self._parse_cache: OrderedDict = OrderedDict()
+        # What depends on the index's words as well: per index version.
+        self._version_cache: OrderedDict = OrderedDict()
 
     # --- the searcher -------------------------------------------------------
 
@@ -128,6 +130,7 @@ class SearchService:
                 self._lenient_parser = make_parser(self._ix.schema, strict=False)
                 self._retry_parser = make_parser(self._ix.schema, retry=True)
                 self._parse_cache = OrderedDict()
+                self._version_cache = OrderedDict()
             return self._ix
 
     def _checked_generation(self) -> Path:
@@ -252,7 +255,38 @@ class SearchService:
         q = self._parsed(parser, text)
         if q is Q.NullQuery:
             return None
-        return with_fallbacks(bound(q, searcher.reader()), searcher.reader(), added)
+
+        def compile_it():
+            notes: list = []
+            reader = searcher.reader()
+            return with_fallbacks(bound(q, reader), reader, notes), tuple(notes)
+
+        compiled, notes = self._per_version(searcher, (id(parser), text), compile_it)
+        if added is not None:
+            added.extend(notes)
+        return compiled
+
+    def _per_version(self, searcher, key: tuple, compute):
+        """``compute()``, remembered for the index version ``searcher`` reads.
+
+        For what depends on the words the index holds (a query's OCR and
+        near-spelling fallbacks, a spelling suggestion): an update within
+        the generation adds words, so the version is the reader's too. The
+        value is shared and must not be changed.
+        """
+        full = (self._generation, searcher.reader().generation(), *key)
+        with self._lock:
+            cache = self._version_cache
+            if full in cache:
+                cache.move_to_end(full)
+                return cache[full]
+        value = compute()
+        with self._lock:
+            if cache is self._version_cache:
+                cache[full] = value
+                while len(cache) > PARSE_CACHE_SIZE:
+                    cache.popitem(last=False)
+        return value
 
     def _exact(self, engine_text: str, searcher, synonyms: bool = True):
         """The words as typed (and their synonyms): no OCR or near spellings."""
@@ -314,7 +348,11 @@ class SearchService:
         self, engine_text: str, searcher, deadline: Deadline = NO_DEADLINE
     ) -> str | None:
         # The request's own searcher: fetching another could close this one.
-        better = suggest(engine_text, searcher.reader())
+        better = self._per_version(
+            searcher,
+            ("suggest", engine_text),
+            lambda: suggest(engine_text, searcher.reader()),
+        )
         exact = self._exact(better, searcher) if better else None
         if better and self._finds(exact, searcher, None, deadline).any():
             return interpret(better).display
