@@ -115,11 +115,15 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
 
 
 def clean_text(args: MultiDict, name: str, limit: int = MAX_QUERY_CHARS) -> str:
-    """A free-text parameter without control characters, or ApiError if too long."""
-    text = " ".join(_CONTROL.sub(" ", args.get(name, "")).split())
-    if len(text) > limit:
+    """A free-text parameter without control characters, or ApiError if too long.
+
+    The limit applies to the text as sent, as the OpenAPI description's
+    ``maxLength`` says, not to what is left after spaces are collapsed.
+    """
+    raw = args.get(name, "")
+    if len(raw) > limit:
         raise ApiError(f"{name} is too long (at most {limit} characters)")
-    return text
+    return " ".join(_CONTROL.sub(" ", raw).split())
 
 
 def int_arg(args: MultiDict, name: str, default: int, low: int, high: int) -> int:

@@ -191,6 +191,10 @@ def test_search_csv_exports_the_whole_result_in_order(server):
         "/api/decisions?format=xlsx",
         "/api/search?q=x&format=pdf",
         "/api/decisions?per_page=1000",
+        # Over the described maxLength as sent, though the control characters
+        # would collapse into one space.
+        "/api/people?q=heten" + "%15" * 1000,
+        "/api/decisions?q=" + "%20" * 1001,
     ],
 )
 def test_bad_register_parameters_are_400(server, path):
