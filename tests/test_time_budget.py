@@ -74,7 +74,10 @@ def test_a_service_without_budget_never_stops(index_dir):
 
 def test_a_costly_query_is_stopped_at_the_budget_and_others_are_answered(generated):
     corpus, index = generated
-    costly = "/api/search?" + urlencode({"q": costly_query(corpus)})
+    # A full page: every hit has dozens of words to mark, so the query costs
+    # far more than the requests' own overhead even with warm word caches.
+    query = costly_query(corpus, words=60)  # as many as a query may have
+    costly = "/api/search?" + urlencode({"q": query, "per_page": 100})
     cheap = "/api/search?" + urlencode({"q": "narkotika"})
     unbounded = create_app({"INDEX_DIR": str(index), "SEARCH_SECONDS": 600})
     client = unbounded.test_client()
