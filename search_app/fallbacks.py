@@ -17,6 +17,8 @@ from whoosh.support.levenshtein import levenshtein
 
 from indexer.ocrfix import damage_variants
 
+from .vocabulary import NO_DEADLINE
+
 FUZZY_FIELDS = ("body_fold", "body_ocr")  # OCR fallbacks look in the folded fields
 FUZZY_MIN_CHARS = 7  # shorter words have too many neighbours to guess at
 FUZZY_BOOST = 0.3  # below every exact, stemmed and folded match
@@ -26,7 +28,7 @@ CONFUSION_BOOST = 0.5
 MAX_VARIANTS = 8  # per query word: bounds the work a long query can cause
 
 
-def with_fallbacks(q, reader, added: list | None = None):
+def with_fallbacks(q, reader, added: list | None = None, deadline=NO_DEADLINE):
     """Add, per query word, its OCR misreadings and near spellings found in the index.
 
     A scan the indexer could not correct may still hold "ungdorn" for
@@ -48,6 +50,7 @@ def with_fallbacks(q, reader, added: list | None = None):
     def expand(node):
         if not isinstance(node, Q.Term) or node.fieldname not in FUZZY_FIELDS:
             return node
+        deadline.check()  # each word may walk the index's words near it
         if getattr(node, "truncated", False):
             return node  # a truncation's words are indexed words, not misreadings
         field = node.fieldname
@@ -127,7 +130,7 @@ def _one_edit(a: str, b: str) -> bool:
 _WORD = re.compile(r"\w+(?![\w*?])")  # a truncation's stem is no misspelling
 
 
-def suggest(text: str, reader, field: str = "body") -> str | None:
+def suggest(text: str, reader, field: str = "body", deadline=NO_DEADLINE) -> str | None:
     """ "Menade du …?": the query with unknown words replaced by the corpus' nearest.
 
     Only words the index does not hold are replaced, each by the most common
@@ -142,6 +145,7 @@ def suggest(text: str, reader, field: str = "body") -> str | None:
         too_long = len(lower) > FALLBACK_MAX_CHARS
         if len(lower) < 4 or too_long or lower.isdigit() or (field, lower) in reader:
             return word
+        deadline.check()  # each unknown word walks the indexed words near it
         maxdist = 2 if len(lower) >= 8 else 1
         near = list(terms_within(reader, field, lower, maxdist, prefix=1))
         if not near:

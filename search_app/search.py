@@ -244,22 +244,33 @@ class SearchService:
         text = expand_synonyms(engine_text, self._synonyms.groups())
         text = expand_compounds(text)
         if typed_without_diacritics(text):
-            return self._parse_with(self._lenient_parser, text, searcher, added)
-        q = self._parse_with(self._parser, text, searcher, added)
+            lenient = self._lenient_parser
+            return self._parse_with(lenient, text, searcher, added, deadline)
+        q = self._parse_with(self._parser, text, searcher, added, deadline)
         short = len(text.split()) <= RETRY_MAX_WORDS  # bounds a query's cost
         if q is not None and short and not self._finds_anything(q, searcher, deadline):
-            q = self._parse_with(self._retry_parser, text, searcher, added) or q
+            retry = self._retry_parser
+            q = self._parse_with(retry, text, searcher, added, deadline) or q
         return q
 
-    def _parse_with(self, parser, text: str, searcher, added: list | None = None):
+    def _parse_with(
+        self,
+        parser,
+        text: str,
+        searcher,
+        added: list | None = None,
+        deadline: Deadline = NO_DEADLINE,
+    ):
         q = self._parsed(parser, text)
+        deadline.check()  # parsing is Whoosh's and has no checks of its own
         if q is Q.NullQuery:
             return None
 
         def compile_it():
             notes: list = []
             reader = searcher.reader()
-            return with_fallbacks(bound(q, reader), reader, notes), tuple(notes)
+            fallen = with_fallbacks(bound(q, reader), reader, notes, deadline)
+            return fallen, tuple(notes)
 
         compiled, notes = self._per_version(searcher, (id(parser), text), compile_it)
         if added is not None:
@@ -351,7 +362,7 @@ class SearchService:
         better = self._per_version(
             searcher,
             ("suggest", engine_text),
-            lambda: suggest(engine_text, searcher.reader()),
+            lambda: suggest(engine_text, searcher.reader(), deadline=deadline),
         )
         exact = self._exact(better, searcher) if better else None
         if better and self._finds(exact, searcher, None, deadline).any():
