@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import Schema
 
 from . import store
+from .codec import ArrayCodec
 from .config import check_synonyms, load_metadata
 from .fields import item_fields
 from .lexicon import base_lexicon
@@ -279,7 +279,8 @@ def _writer(ix, full: bool, docs: int):
     """
     # Separate segment files, not one compound file: readers of a compound file
     # copy each part into memory, once per searcher (160 MB each at 85k items).
-    codec = W3Codec(blocklimit=BLOCK_POSTINGS)
+    # Postings blocks as arrays, not pickles (``indexer.codec``).
+    codec = ArrayCodec(blocklimit=BLOCK_POSTINGS)
     if _parallel(full, docs):
         return ix.writer(
             procs=_procs(),

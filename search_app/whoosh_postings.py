@@ -5,8 +5,9 @@ term's postings, each field's lengths and the index statistics as numpy
 arrays. Reading them through Whoosh's matchers one posting at a time is far
 too slow, so this module decodes Whoosh's own block format directly, which
 means private names of ``whoosh.codec.whoosh3`` (leaf matchers, block
-buffers, the lengths column), the layout of its pickled position lists (older
-indexes) and our own packed ones (``indexer.positions``).
+buffers, the lengths column), our own array-coded blocks (``indexer.codec``)
+with their packed position lists (``indexer.positions``), and, for older
+indexes, the layout of Whoosh's pickled blocks and position lists.
 That is why the dependency is pinned to one exact version: a release that
 changes the format must be checked here (``tests/test_postings_format.py``
 compares every path with Whoosh's own search) before the pin moves.
@@ -30,6 +31,7 @@ from whoosh.scoring import BM25F
 from whoosh.system import _INT_SIZE, unpack_uint
 from whoosh.util.numeric import byte_to_length
 
+from indexer.codec import ArrayLeafMatcher
 from indexer.positions import HEADER, NARROW, PackedPositions, deltas_of
 
 POS_BITS = 32  # a position key is item << 32 | position
@@ -187,13 +189,16 @@ def _position_keys(docs: np.ndarray, flat: np.ndarray, counts: np.ndarray):
 def _segment_postings(matcher, positions: bool):
     """A segment's postings: ids, weights, and (positions, count per id) or None.
 
-    Read a block at a time from Whoosh's own block format, undoing its delta
-    coding with arrays; deleted items are dropped by the caller. Any other
-    matcher is read one posting at a time.
+    Read a block at a time from the block formats (the index's own array
+    blocks, ``indexer.codec``, or Whoosh's pickled ones in older indexes),
+    undoing their delta coding with arrays; deleted items are dropped by the
+    caller. Any other matcher is read one posting at a time.
     """
     matcher, blockwise = _leaf(matcher)
     if not blockwise:
         return _one_by_one(matcher, positions)
+    if isinstance(matcher, ArrayLeafMatcher):
+        return _array_postings(matcher, positions)
     fmt = matcher.format
     id_blocks, weight_blocks, deltas = [], [], []
     while matcher.is_active():
@@ -208,6 +213,39 @@ def _segment_postings(matcher, positions: bool):
     ids, _ = _undelta(id_blocks)
     weights = np.concatenate(weight_blocks) if weight_blocks else np.zeros(0)
     return ids, weights, _joined_places(deltas) if positions else None
+
+
+def _array_postings(matcher, positions: bool):
+    """``_segment_postings`` of array-coded blocks: no Python object per posting."""
+    gaps, sizes, weights, places = [], [], [], []
+    while matcher.is_active():
+        matcher._read_data()
+        block = matcher._data
+        gaps.append(block.id_gaps)
+        sizes.append(block.id_gaps.size)
+        ones = block.weights is None
+        weights.append(np.ones(block.id_gaps.size) if ones else block.weights)
+        if positions:
+            places.append(_array_places(matcher, block))
+        matcher._next_block()
+    if not gaps:
+        return _EMPTY, np.zeros(0), ((_EMPTY, _EMPTY) if positions else None)
+    ids, _ = _undelta_flat(np.concatenate(gaps), np.asarray(sizes, dtype=np.int64))
+    return ids, np.concatenate(weights), _joined_places(places) if positions else None
+
+
+def _array_places(matcher, block, keep=None) -> tuple[np.ndarray, np.ndarray]:
+    """A block's position gaps laid end to end and the count per posting (of
+    the postings ``keep`` marks, if given)."""
+    if block.counts is None:  # not packed: through the format's decoders
+        matcher._read_values()
+        values = matcher._values
+        if keep is not None:
+            values = [v for v, k in zip(values, keep.tolist(), strict=True) if k]
+        return _block_deltas(values, matcher.format)
+    if keep is None:
+        return block.gaps, block.counts
+    return block.gaps[np.repeat(keep, block.counts)], block.counts[keep]
 
 
 def _one_by_one(matcher, positions: bool):
@@ -247,15 +285,22 @@ def _candidate_positions(matcher, wanted: np.ndarray):
         start = np.searchsorted(wanted, low)
         if start < wanted.size and wanted[start] <= high:
             matcher._read_data()
-            ids, _ = _undelta([matcher._data[0]])
+            block = matcher._data
+            arrays = isinstance(matcher, ArrayLeafMatcher)
+            ids = np.cumsum(block.id_gaps) if arrays else _undelta([block[0]])[0]
             keep = np.isin(ids, wanted[start : np.searchsorted(wanted, high, "right")])
             if keep.any():
-                matcher._read_values()
-                chosen = [
-                    v for v, k in zip(matcher._values, keep.tolist(), strict=True) if k
-                ]
                 id_blocks.append(ids[keep])
-                deltas.append(_block_deltas(chosen, fmt))
+                if arrays:
+                    deltas.append(_array_places(matcher, block, keep))
+                else:
+                    matcher._read_values()
+                    chosen = [
+                        v
+                        for v, k in zip(matcher._values, keep.tolist(), strict=True)
+                        if k
+                    ]
+                    deltas.append(_block_deltas(chosen, fmt))
         low = high + 1
         matcher._next_block()
     ids = np.concatenate(id_blocks) if id_blocks else _EMPTY

@@ -10,6 +10,10 @@ items deleted from two of them. Every query is run by ``scoring.Engine`` and
 by Whoosh's searcher (``search(limit=None)`` scores every match): the same
 items must match, with the same scores. This is the check to run before the
 exact ``whoosh-reloaded`` pin in ``pyproject.toml`` moves.
+
+Every such comparison runs twice: on postings blocks as the index writes them
+(``indexer.codec``, arrays) and as Whoosh's own codec writes them (pickles,
+as in indexes written before), since the reader serves both.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Positions
 from whoosh.matching import ListMatcher
 from whoosh.system import pack_uint
 
+from indexer import codec
+from indexer.codec import ArrayCodec, decode_block
 from indexer.fields import item_fields
 from indexer.model import Document, Item
 from indexer.positions import PackedPositions
@@ -114,8 +120,15 @@ def write(ix, docs, delete=(), **writer_args) -> None:
     writer.commit(merge=False)  # keep the segments apart
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
+CODECS = {
+    "arrays": lambda: ArrayCodec(blocklimit=BLOCK),  # what the index writes
+    "pickles": W3Codec,  # Whoosh's own blocks: older indexes
+}
+
+
+@pytest.fixture(scope="module", params=sorted(CODECS))
+def generated(tmp_path_factory, request):
+    make_codec = CODECS[request.param]
     rng = random.Random(1)
     words = vocabulary()
     rng.shuffle(words)
@@ -126,7 +139,7 @@ def generated(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("generated")
     ix = whoosh_index.create_in(str(path), get_schema())
-    write(ix, docs(range(250)))
+    write(ix, docs(range(250)), codec=make_codec())
     # Changed and new documents, old versions deleted: as an incremental run.
     changed = docs(range(10, 20), version=1)
     for doc in changed:
@@ -135,11 +148,13 @@ def generated(tmp_path_factory):
         ix,
         changed + docs(range(250, 280)),
         delete=[f"doc{n}" for n in range(30)],
+        codec=make_codec(),
     )
     write(
         ix,
         docs(range(280, 295)),
         delete=[f"doc{n}" for n in [*range(100, 105), *range(250, 255)]],
+        codec=make_codec(),
     )
     with ix.searcher() as searcher:
         parser = make_parser(ix.schema)
@@ -249,13 +264,15 @@ def test_sparse_phrases_read_only_the_blocks_they_need(generated, monkeypatch):
     rare_docs = reader.doc_frequency(field, reader.schema[field].to_bytes(RARE))
     assert 0 < rare_docs * SPARSE_PHRASE <= reader.doc_frequency(field, common)
     reads = []
-    original = W3LeafMatcher._read_data
+    segment = reader.leaf_readers()[0][0]
+    leaf_class = type(whoosh_postings._leaf(segment.postings(field, common))[0])
+    original = leaf_class._read_data
 
     def counting(matcher):
         reads.append(matcher._maxid)
         return original(matcher)
 
-    monkeypatch.setattr(W3LeafMatcher, "_read_data", counting)
+    monkeypatch.setattr(leaf_class, "_read_data", counting)
     IndexPostings(reader).postings(field, common)
     every_block = len(reads)
     assert every_block > 10
@@ -293,10 +310,20 @@ def test_the_index_writes_packed_positions(generated):
 
 
 def test_per_posting_position_decoding_gives_the_same_results(generated, monkeypatch):
-    """With the block decoder declining every block, each posting is decoded
-    on its own: same matches, same scores."""
+    """With the block decoders declining every block, each posting is decoded
+    on its own: same matches, same scores. (Array blocks are handed over as
+    Whoosh's values, as a block with a 32-bit position gap is written.)"""
     _, searcher, parser = generated
     monkeypatch.setattr(whoosh_postings, "_packed_block", lambda encoded: None)
+
+    def as_whoosh_values(data, n):
+        block = decode_block(data, n)
+        if block.counts is None or block.gaps is None:
+            return block
+        values = codec.packed_values(block.counts, block.gaps)
+        return codec.Block(block.id_gaps, block.weights, None, None, values)
+
+    monkeypatch.setattr(codec, "decode_block", as_whoosh_values)
     engine = Engine(searcher.reader())
     for text in [f'"{COMMON} {SECOND}"', f'"{RARE} {COMMON} {SECOND}"']:
         assert assert_same(engine, searcher, parsed(searcher, parser, text))
