@@ -173,10 +173,7 @@ class TermMatcher:
                 continue
             form = kind
             if form not in places:
-                places[form] = [
-                    frozenset().union(*(forms[form] for forms in forms_))
-                    for _, _, forms_ in words
-                ]
+                places[form] = [_union(forms_, form) for _, _, forms_ in words]
             sets = places[form]
             for first, here in enumerate(sets):
                 if first % CHECK_EVERY == 0:
@@ -190,6 +187,19 @@ class TermMatcher:
 _KINDS = {**BODY_FIELDS, **TITLE_FIELDS}
 # The words of the hits shown repeat from query to query (Swedish is Zipfian).
 _folded = lru_cache(maxsize=200_000)(fold)
+
+
+_NO_FORMS: frozenset[str] = frozenset()
+
+
+def _union(forms: list[dict], form: str) -> frozenset[str]:
+    """One kind of a position's forms: its word's and its correction's.
+
+    Mostly a word has no correction, and its own set serves as it is.
+    """
+    if len(forms) == 1:
+        return forms[0][form]
+    return frozenset().union(*(f[form] for f in forms)) if forms else _NO_FORMS
 
 
 def _text(term) -> str:
