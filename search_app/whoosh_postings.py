@@ -27,6 +27,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.fields import BOOLEAN
 from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.system import _INT_SIZE, unpack_uint
 from whoosh.util.numeric import byte_to_length
@@ -53,6 +54,8 @@ class IndexPostings:
     def __init__(self, reader) -> None:
         self._reader = reader
         self._schema = reader.schema
+        # (field, term) -> ((segment, offset, doc frequency), ...): see _located.
+        self._where: dict[tuple[str, bytes], tuple] = {}
 
     # --- statistics ------------------------------------------------------------------
 
@@ -74,7 +77,7 @@ class IndexPostings:
 
     def doc_frequency(self, field: str, btext: bytes) -> int:
         """How many items hold the term (deleted ones included, as in Whoosh)."""
-        return self._reader.doc_frequency(field, btext)
+        return sum(count for _, _, count in self._located(field, btext))
 
     def scorable(self, field: str) -> bool:
         """Whether the field keeps lengths, so that BM25F applies to it."""
@@ -91,7 +94,7 @@ class IndexPostings:
 
     def has_term(self, field: str, btext: bytes) -> bool:
         """Whether any segment holds the term."""
-        return (field, btext) in self._reader
+        return bool(self._located(field, btext))
 
     def field_lengths(self, field: str) -> np.ndarray:
         """Every item's length in a field, as Whoosh's scorer sees it (byte-encoded)."""
@@ -106,7 +109,7 @@ class IndexPostings:
         The position keys are read only when asked for, in the same pass.
         """
         docs, weights, keys = [], [], []
-        for segment, offset in self._segments_with(field, btext):
+        for segment, offset, _ in self._located(field, btext):
             matcher = segment.postings(field, btext)
             ids, w, places = _segment_postings(matcher, positions)
             docs.append(ids + offset)
@@ -130,7 +133,7 @@ class IndexPostings:
         whose rarest word is far rarer than this one.
         """
         parts = []
-        for segment, offset in self._segments_with(field, btext):
+        for segment, offset, _ in self._located(field, btext):
             local = candidates[offset : offset + segment.doc_count_all()]
             ids, (flat, counts) = _candidate_positions(
                 segment.postings(field, btext), np.flatnonzero(local)
@@ -138,10 +141,20 @@ class IndexPostings:
             parts.append(_position_keys(ids + offset, flat, counts))
         return np.unique(np.concatenate(parts)) if parts else _EMPTY
 
-    def _segments_with(self, field: str, btext: bytes):
-        for segment, offset in self._reader.leaf_readers():
-            if (field, btext) in segment:
-                yield segment, offset
+    def _located(self, field: str, btext: bytes) -> tuple:
+        """(segment, offset, doc frequency) of each segment holding the term.
+
+        Whoosh answers "is it there", "in how many items" and "where are its
+        postings" each with its own hash look-up in every segment's term
+        file (a few reads from disk each): a term read for the first time
+        paid for about ten of them. One look-up per segment, remembered for
+        the life of this object (one evaluation), answers all three.
+        """
+        key = (field, btext)
+        found = self._where.get(key)
+        if found is None:
+            found = self._where[key] = tuple(_holding(self._reader, field, btext))
+        return found
 
     # --- whole fields, for the facet columns -----------------------------------------
 
@@ -168,6 +181,16 @@ class IndexPostings:
     def _all_ids(self, field: str, btext: bytes) -> np.ndarray:
         ids = list(self._reader.postings(field, btext).all_ids())
         return np.asarray(ids, dtype=np.int64)
+
+
+def _holding(reader, field: str, btext: bytes):
+    """(segment, offset, doc frequency) of each segment whose terms hold the term."""
+    for segment, offset in reader.leaf_readers():
+        try:
+            info = segment.term_info(field, btext)
+        except TermNotFound:
+            continue
+        yield segment, offset, info.doc_frequency()
 
 
 # --- Whoosh's block format ----------------------------------------------------------

@@ -17,7 +17,7 @@ from io import BytesIO
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.formats import Existence, Frequency
 from whoosh.system import pack_uint
@@ -30,6 +30,7 @@ from indexer.codec import (
     WHOOSH_VALUES,
     ArrayCodec,
     ArrayLeafMatcher,
+    MappedFile,
     decode_block,
 )
 from indexer.positions import PackedPositions
@@ -189,6 +190,38 @@ def test_the_indexer_writes_array_blocks(index_dir):
         )  # the commonest: not inlined in the terms file
         leaf, blockwise = whoosh_postings._leaf(segment.postings(*term))
         assert blockwise and isinstance(leaf, ArrayLeafMatcher)
+
+
+def test_the_terms_file_is_mapped_and_read_alike(index_dir):
+    """Every term of the seed index: the mapped terms file answers as the file
+    read through Whoosh's own file object does (presence, counts, order)."""
+    generation = live_generation(index_dir)
+    ix = whoosh_index.open_dir(str(generation))
+    with ix.searcher() as searcher:
+        for segment, _ in searcher.reader().leaf_readers():
+            mapped = segment._terms
+            assert isinstance(mapped._dbfile, MappedFile)
+            name = segment._segment.make_filename(ArrayCodec.TERMS_EXT)
+            path = generation / name
+            plain = W3TermsReader(
+                ArrayCodec(),
+                StructFile(path.open("rb"), name=name),
+                path.stat().st_size,
+                segment._terms._postfile,
+            )
+            try:
+                terms = list(mapped.terms())
+                assert terms == list(plain.terms()) and len(terms) > 1000
+                for field, btext in terms:
+                    assert (field, btext) in mapped
+                    got, want = (
+                        mapped.term_info(field, btext),
+                        plain.term_info(field, btext),
+                    )
+                    assert vars(got) == vars(want)
+                    assert (field, btext + b"\x00") not in mapped
+            finally:
+                plain._tindex.close()
 
 
 def _all(matcher):
