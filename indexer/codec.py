@@ -142,9 +142,6 @@ class MappedFile(StructFile):
     there to catch first, as for the word-forms table.
     """
 
-    def __init__(self, mapped: mmap.mmap, name: str | None = None) -> None:
-        super().__init__(mapped, name=name)
-
     def get(self, position, length):
         return self.file[position : position + length]
 
