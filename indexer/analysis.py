@@ -262,6 +262,17 @@ def _memo(analyzer: WordMemoAnalyzer) -> dict[str, tuple[str, ...]]:
     return memo
 
 
+def learnt_words() -> dict[tuple, dict[str, tuple[str, ...]]]:
+    """This process' memos, for another process (see ``indexer.warm``)."""
+    return _MEMOS
+
+
+def adopt_learnt(memos: dict[tuple, dict[str, tuple[str, ...]]]) -> None:
+    """Take memos learnt by another process running the same chains."""
+    for key, memo in memos.items():
+        _MEMOS.setdefault(key, {}).update(memo)
+
+
 def _base():
     return WordMemoAnalyzer(
         RegexTokenizer(TOKEN_PATTERN),

@@ -26,6 +26,7 @@ from .fields import item_fields
 from .lexicon import base_lexicon
 from .model import Document, RejectedFile
 from .ocrfix import clean_words, correction_lexicon
+from .parallel import ParallelWriter
 from .plan import Overrides, Plan, make_plan, old_rejects
 from .sandbox import file_reader, forks_die_with_parent
 from .schema import SCHEMA_VERSION, get_schema, signature
@@ -38,6 +39,7 @@ WRITER_MB = 256  # posting buffer per process before it spills to a sorted run
 # Postings per block of Whoosh's format (its default 128): the array reader pays a
 # fixed cost per block, and bigger blocks compress better.
 BLOCK_POSTINGS = 1024
+LEARNT_WORDS = "learnt-words.pickle"  # in a new generation while it is written
 
 
 @dataclass
@@ -133,25 +135,71 @@ def _overrides(corpus_dir: Path, summary: Summary) -> Overrides:
 def _run(run: _Run, plan: Plan) -> None:
     """Read the plan's files, write their items, then the manifest; publish."""
     entries: dict[str, dict] = {} if plan.full else dict(run.manifest.get("files", {}))
-    if plan.todo:
-        file_reader().start()  # warms its caches in its own process ...
-        # ... while this one warms the lexicon that writing the items needs.
-        threading.Thread(target=base_lexicon, daemon=True).start()
     # The words highlighting meets and their forms: an incremental run extends
     # the live generation's table, a full build starts a new one.
     forms = FormsWriter(None if plan.full else base_table(run.live, run.manifest))
-    docs = _read_all(run, plan, entries, forms)
     target = store.new_generation(run.index_dir) if plan.full else run.live
     assert target is not None  # an incremental run has a live generation
+    parallel: _Parallel | None = None
     try:
-        _fill(target, run, plan, docs, entries, forms)
+        if _parallel(plan.full, len(plan.todo)):
+            # Forked first: while this process is small, before this run's threads.
+            parallel = _start_parallel(target, run.schema, forms)
+        if plan.todo:
+            file_reader().start()  # warms its caches in its own process ...
+            # ... while this one warms the lexicon that writing the items needs.
+            threading.Thread(target=base_lexicon, daemon=True).start()
+        docs = _read_all(run, plan, entries, parallel)
+        _fill(target, run, plan, docs, entries, forms, parallel)
     except BaseException:
+        if parallel is not None:
+            parallel.cancel()
         if plan.full:  # e.g. a full disk: leave nothing half-written behind
             store.discard(target)
         raise
     run.summary.rebuilt = plan.full
     run.summary.deleted = plan.deleted
     run.summary.indexed = [d.source for d in docs]
+
+
+@dataclass
+class _Parallel:
+    """A big full build's index, multi-process writer and word learner.
+
+    Made before the first file is read, so that the processes it forks are
+    copies of a small indexer (see :mod:`.parallel` and :mod:`.warm`).
+    """
+
+    writer: ParallelWriter
+    learner: WordLearner
+    memo: Path  # the learnt words, from the learner to the writer's workers
+
+    def cancel(self) -> None:
+        self.learner.stop()
+        if not self.writer.is_closed:
+            self.writer.cancel()
+        self.memo.unlink(missing_ok=True)
+
+
+def _start_parallel(target: Path, schema: Schema, forms: FormsWriter) -> _Parallel:
+    ix = whoosh_index.create_in(str(target), schema)
+    memo = target / LEARNT_WORDS
+    with forks_die_with_parent():
+        writer = ParallelWriter(
+            ix,
+            memo,
+            procs=_procs(),
+            limitmb=WRITER_MB,
+            multisegment=True,
+            compound=False,
+            codec=_codec(),
+        )
+        try:
+            learner = WordLearner(schema, forms, memo)
+        except BaseException:
+            writer.cancel()
+            raise
+    return _Parallel(writer, learner, memo)
 
 
 def _fill(
@@ -161,11 +209,14 @@ def _fill(
     docs: list[Document],
     entries: dict,
     forms: FormsWriter,
+    parallel: _Parallel | None,
 ) -> None:
     """Write the items, the word forms, the manifest and the corpus words;
     publish a full build."""
     words = store.read_corpus_words(None if plan.full else target) | clean_words(docs)
-    _write(target, run, plan, docs, words, forms)
+    _write(target, run, plan, docs, words, forms, parallel)
+    if parallel is not None:
+        parallel.memo.unlink(missing_ok=True)  # the workers are done with it
     forms.remove_older(target)  # before the checksums: recorded, it must stay
     for source in plan.deleted:
         entries.pop(source, None)
@@ -183,20 +234,16 @@ def _fill(
 
 
 def _read_all(
-    run: _Run, plan: Plan, entries: dict[str, dict], forms: FormsWriter
+    run: _Run, plan: Plan, entries: dict[str, dict], parallel: _Parallel | None
 ) -> list[Document]:
-    """Read and segment each file to do; rejects go to the summary and manifest."""
+    """Read and segment each file to do; rejects go to the summary and manifest.
+
+    A big full build's learner analyses the words meanwhile (:mod:`.warm`).
+    """
     docs: list[Document] = []
     reader = file_reader()
-    # Only a build big enough for the multi-process writer gains: its workers
-    # fork after this and start with every word analysed.
-    parallel = _parallel(plan.full, len(plan.todo))
-    learner = WordLearner(run.schema, forms) if parallel else None
-    try:
-        _read_each(run, plan, entries, reader, docs, learner)
-    finally:
-        if learner is not None:
-            learner.finish()
+    learner = parallel.learner if parallel is not None else None
+    _read_each(run, plan, entries, reader, docs, learner)
     return docs
 
 
@@ -233,22 +280,61 @@ def _write(
     docs: list[Document],
     words: set[str],
     forms: FormsWriter,
+    parallel: _Parallel | None,
 ) -> None:
     """Add the documents' items, after deleting what they (and deletions) replace."""
-    if plan.full:
-        ix = whoosh_index.create_in(str(target), run.schema)
+    if parallel is not None:
+        writer = parallel.writer
     else:
-        ix = whoosh_index.open_dir(str(target))
+        if plan.full:
+            ix = whoosh_index.create_in(str(target), run.schema)
+        else:
+            ix = whoosh_index.open_dir(str(target))
+        writer = ix.writer(limitmb=WRITER_MB, compound=False, codec=_codec())
     lexicon = correction_lexicon(docs, words)
-    with forks_die_with_parent():
-        _add(ix, target, run, plan, docs, lexicon, forms)
+    scans: dict[int, list[dict]] = {}
+    if parallel is not None:
+        scans = _teach_scans(docs, lexicon, parallel.learner, run.summary)
+    _add(writer, target, run, plan, docs, lexicon, forms, scans)
+
+
+def _teach_scans(
+    docs: list[Document], lexicon, learner: WordLearner, summary: Summary
+) -> dict[int, list[dict]]:
+    """The OCR'd items' index documents, made once, and their words learnt.
+
+    The learner has every clean word by now; an OCR'd item's searched text
+    is only known corrected, with the lexicon of the whole corpus. Learnt
+    before the writer's workers start, none of them works out a word.
+    """
+    scans = {
+        id(doc): [item_fields(doc, item, lexicon) for item in doc.items]
+        for doc in docs
+        if doc.ocr
+    }
+    for made in scans.values():
+        for fields in made:
+            learner.add_written(fields)
+    learner.finish()  # on failure, _run stops it
+    if learner.failure:
+        summary.warnings.append(
+            ("index", f"words analysed while writing: {learner.failure}")
+        )
+    return scans
 
 
 def _add(
-    ix, target: Path, run: _Run, plan: Plan, docs: list[Document], lexicon, forms
+    writer,
+    target: Path,
+    run: _Run,
+    plan: Plan,
+    docs: list[Document],
+    lexicon,
+    forms,
+    scans: dict[int, list[dict]],
 ) -> None:
+    """Hand every item to the writer (``scans``: OCR'd items already made)."""
     old = run.manifest.get("files", {})
-    writer = _writer(ix, full=plan.full, docs=len(docs))
     try:
         if not plan.full:
             stale = {old.get(s, {}).get("doc_id") for s in plan.todo + plan.deleted}
@@ -258,8 +344,9 @@ def _add(
             for doc_id in stale - {None}:
                 writer.delete_by_term("doc_id", doc_id)
         for doc in docs:
-            for item in doc.items:
-                fields = item_fields(doc, item, lexicon)
+            made = scans.get(id(doc))
+            for n, item in enumerate(doc.items):
+                fields = made[n] if made else item_fields(doc, item, lexicon)
                 forms.add(fields)
                 writer.add_document(**fields)
         # Before the commit: a reader that sees the new items finds their words.
@@ -270,26 +357,18 @@ def _add(
     writer.commit()
 
 
-def _writer(ix, full: bool, docs: int):
-    """A multi-process writer for big full builds, a plain one otherwise.
+def _codec() -> ArrayCodec:
+    """Separate segment files, not one compound file (``compound=False``
+    where it is used): readers of a compound file copy each part into memory,
+    once per searcher (160 MB each at 85k items). Postings blocks as arrays,
+    not pickles (``indexer.codec``).
 
-    Whoosh's MpWriter analyses and writes documents in worker processes, each
-    into its own segment (multisegment: no final merge, the searcher reads
-    them all); incremental runs stay in-process, they touch few documents.
+    Big full builds write with a multi-process writer (:mod:`.parallel`),
+    each worker into its own segment (multisegment: no final merge, the
+    searcher reads them all); other runs write in-process, they touch few
+    documents.
     """
-    # Separate segment files, not one compound file: readers of a compound file
-    # copy each part into memory, once per searcher (160 MB each at 85k items).
-    # Postings blocks as arrays, not pickles (``indexer.codec``).
-    codec = ArrayCodec(blocklimit=BLOCK_POSTINGS)
-    if _parallel(full, docs):
-        return ix.writer(
-            procs=_procs(),
-            limitmb=WRITER_MB,
-            multisegment=True,
-            compound=False,
-            codec=codec,
-        )
-    return ix.writer(limitmb=WRITER_MB, compound=False, codec=codec)
+    return ArrayCodec(blocklimit=BLOCK_POSTINGS)
 
 
 def _procs() -> int:

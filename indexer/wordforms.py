@@ -126,6 +126,19 @@ class FormsWriter:
                 new[key] = value
         self._pending.clear()
 
+    def records(self) -> dict[bytes, bytes]:
+        """The records worked out so far (for another process' writer)."""
+        self.work_out()
+        return self._new
+
+    def adopt(self, records: dict[bytes, bytes]) -> None:
+        """Take records another process worked out with the same analysis.
+
+        Its items' words then count as worked out; an item handed over again
+        (as written) only adds its corrections' words.
+        """
+        self._new.update(records)
+
     def write(self, generation: Path) -> Path | None:
         """Write the table into ``generation`` under a new name; None if unchanged.
 

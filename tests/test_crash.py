@@ -100,7 +100,15 @@ def parsing(proc, before: Path, err: list[str]) -> bool:
 
 
 def writing(proc, before: Path, err: list[str]) -> bool:
-    return any(map(is_writer, descendants(proc.pid)))
+    """Every file is read and the writer's processes (forked before the
+    first file was) have work: a batch of items waits in the new generation."""
+    read = any(line.startswith(f"indexing {DOCS}/") for line in err)
+    batches = any(
+        next(gen.glob("*.tmp/*.doclist"), None) is not None
+        for gen in before.parent.glob("gen-*")
+        if gen.name > before.name
+    )
+    return read and batches and any(map(is_writer, descendants(proc.pid)))
 
 
 def publishing(proc, before: Path, err: list[str]) -> bool:

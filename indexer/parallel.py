@@ -1,0 +1,83 @@
+"""Whoosh's multi-process writer, with workers forked small and taught later.
+
+Whoosh's ``MpWriter`` forks its workers when the first batch of documents is
+handed over, that is after every file has been read: each worker then starts
+as a copy of the indexer at its largest (the documents, the learnt words)
+and adds its posting pool on top. These workers are forked when the writer
+is made, before any file is read, while the indexer is small; before its
+first batch each takes the memo of learnt words (:mod:`.warm`) from the file
+the learner wrote, so that it still analyses each word once, as a look-up.
+
+Cancelling stops the workers outright: Whoosh's own ``cancel`` only flags
+its copy of each worker object and would leave them waiting for work; so
+does a commit with nothing handed over.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from whoosh.multiproc import MpWriter, SubWriterTask
+
+from .warm import load_learnt
+
+
+class _Worker(SubWriterTask):
+    """A writer worker that adopts the learnt memo before its first batch."""
+
+    def __init__(self, *args, memo: Path) -> None:
+        super().__init__(*args)
+        self.memo = memo
+        self._taught = False
+
+    def _process_file(self, filename, doc_count):
+        if not self._taught:
+            self._taught = True
+            load_learnt(self.memo)  # none when learning failed: analysed here
+        super()._process_file(filename, doc_count)
+
+
+class ParallelWriter(MpWriter):
+    """``MpWriter`` whose workers all start now (see the module's docstring).
+
+    Make it before any thread starts in this process: it forks.
+    """
+
+    def __init__(self, ix, memo: Path, procs: int, **kwargs) -> None:
+        super().__init__(ix, procs=procs, **kwargs)
+        self.memo = memo
+        for _ in range(self.procs):
+            self._new_task()
+
+    def _new_task(self):
+        task = _Worker(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+            memo=self.memo,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def commit(self, *args, **kwargs):
+        if not self._added_sub:
+            # Nothing was handed over (every file rejected, say): Whoosh would
+            # commit in-process and leave the workers waiting for work.
+            self._stop_workers()
+        super().commit(*args, **kwargs)
+
+    def cancel(self):
+        try:
+            self._stop_workers()
+        finally:
+            super().cancel()
+
+    def _stop_workers(self) -> None:
+        for task in self.tasks:
+            if task.is_alive():
+                task.kill()
+            task.join()
