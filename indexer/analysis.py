@@ -12,7 +12,7 @@ hold no stemmer object, only call module-level functions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from whoosh.analysis import (
@@ -262,9 +262,15 @@ def _memo(analyzer: WordMemoAnalyzer) -> dict[str, tuple[str, ...]]:
     return memo
 
 
-def learnt_words() -> dict[tuple, dict[str, tuple[str, ...]]]:
-    """This process' memos, for another process (see ``indexer.warm``)."""
-    return _MEMOS
+def learnt_words(
+    analyzers: Iterable[WordMemoAnalyzer],
+) -> dict[tuple, dict[str, tuple[str, ...]]]:
+    """These chains' memos in this process, for another (see ``indexer.warm``)."""
+    learnt = {}
+    for analyzer in analyzers:
+        memo = _memo(analyzer)
+        learnt[analyzer.__dict__["_memo_key"]] = memo
+    return learnt
 
 
 def adopt_learnt(memos: dict[tuple, dict[str, tuple[str, ...]]]) -> None:

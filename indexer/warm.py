@@ -162,8 +162,9 @@ def _learn(schema, conn, with_forms: bool, memo: Path) -> None:
         if forms is not None:  # after learning: the analysis is warm
             forms.work_out()
     partial = memo.with_name(memo.name + ".part")
+    learnt = learnt_words(analyzers.values())
     with open(partial, "wb") as fh:
-        pickle.dump(learnt_words(), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(learnt, fh, protocol=pickle.HIGHEST_PROTOCOL)
     partial.replace(memo)
     conn.send(forms.records() if forms is not None else {})
     conn.close()
