@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,12 +25,13 @@ from .codec import ArrayCodec
 from .config import check_synonyms, load_metadata
 from .fields import item_fields
 from .lexicon import base_lexicon
-from .model import Document, RejectedFile
-from .ocrfix import clean_words, correction_lexicon
+from .model import RejectedFile
+from .ocrfix import correction_lexicon
 from .parallel import ParallelWriter
 from .plan import Overrides, Plan, make_plan, old_rejects
 from .sandbox import file_reader, forks_die_with_parent
 from .schema import SCHEMA_VERSION, get_schema, signature
+from .spool import DocumentSpool
 from .warm import WordLearner
 from .wordforms import FormsWriter, base_table
 
@@ -149,8 +151,9 @@ def _run(run: _Run, plan: Plan) -> None:
             file_reader().start()  # warms its caches in its own process ...
             # ... while this one warms the lexicon that writing the items needs.
             threading.Thread(target=base_lexicon, daemon=True).start()
-        docs = _read_all(run, plan, entries, parallel)
-        _fill(target, run, plan, docs, entries, forms, parallel)
+        with closing(DocumentSpool(run.index_dir)) as docs:
+            _read_all(run, plan, entries, docs, parallel)
+            _fill(target, run, plan, docs, entries, forms, parallel)
     except BaseException:
         if parallel is not None:
             parallel.cancel()
@@ -159,7 +162,7 @@ def _run(run: _Run, plan: Plan) -> None:
         raise
     run.summary.rebuilt = plan.full
     run.summary.deleted = plan.deleted
-    run.summary.indexed = [d.source for d in docs]
+    run.summary.indexed = docs.sources
 
 
 @dataclass
@@ -206,14 +209,14 @@ def _fill(
     target: Path,
     run: _Run,
     plan: Plan,
-    docs: list[Document],
+    docs: DocumentSpool,
     entries: dict,
     forms: FormsWriter,
     parallel: _Parallel | None,
 ) -> None:
     """Write the items, the word forms, the manifest and the corpus words;
     publish a full build."""
-    words = store.read_corpus_words(None if plan.full else target) | clean_words(docs)
+    words = store.read_corpus_words(None if plan.full else target) | docs.clean_words
     _write(target, run, plan, docs, words, forms, parallel)
     if parallel is not None:
         parallel.memo.unlink(missing_ok=True)  # the workers are done with it
@@ -234,17 +237,20 @@ def _fill(
 
 
 def _read_all(
-    run: _Run, plan: Plan, entries: dict[str, dict], parallel: _Parallel | None
-) -> list[Document]:
-    """Read and segment each file to do; rejects go to the summary and manifest.
+    run: _Run,
+    plan: Plan,
+    entries: dict[str, dict],
+    docs: DocumentSpool,
+    parallel: _Parallel | None,
+) -> None:
+    """Read and segment each file to do into ``docs``; rejects go to the
+    summary and manifest.
 
     A big full build's learner analyses the words meanwhile (:mod:`.warm`).
     """
-    docs: list[Document] = []
     reader = file_reader()
     learner = parallel.learner if parallel is not None else None
     _read_each(run, plan, entries, reader, docs, learner)
-    return docs
 
 
 def _read_each(run: _Run, plan: Plan, entries, reader, docs, learner) -> None:
@@ -277,7 +283,7 @@ def _write(
     target: Path,
     run: _Run,
     plan: Plan,
-    docs: list[Document],
+    docs: DocumentSpool,
     words: set[str],
     forms: FormsWriter,
     parallel: _Parallel | None,
@@ -291,7 +297,7 @@ def _write(
         else:
             ix = whoosh_index.open_dir(str(target))
         writer = ix.writer(limitmb=WRITER_MB, compound=False, codec=_codec())
-    lexicon = correction_lexicon(docs, words)
+    lexicon = correction_lexicon(docs.scanned, words)
     scans: dict[int, list[dict]] = {}
     if parallel is not None:
         scans = _teach_scans(docs, lexicon, parallel.learner, run.summary)
@@ -299,7 +305,7 @@ def _write(
 
 
 def _teach_scans(
-    docs: list[Document], lexicon, learner: WordLearner, summary: Summary
+    docs: DocumentSpool, lexicon, learner: WordLearner, summary: Summary
 ) -> dict[int, list[dict]]:
     """The OCR'd items' index documents, made once, and their words learnt.
 
@@ -308,8 +314,8 @@ def _teach_scans(
     before the writer's workers start, none of them works out a word.
     """
     scans = {
-        id(doc): [item_fields(doc, item, lexicon) for item in doc.items]
-        for doc in docs
+        n: [item_fields(doc, item, lexicon) for item in doc.items]
+        for n, doc in enumerate(docs)
         if doc.ocr
     }
     for made in scans.values():
@@ -328,23 +334,24 @@ def _add(
     target: Path,
     run: _Run,
     plan: Plan,
-    docs: list[Document],
+    docs: DocumentSpool,
     lexicon,
     forms,
     scans: dict[int, list[dict]],
 ) -> None:
-    """Hand every item to the writer (``scans``: OCR'd items already made)."""
+    """Hand every item to the writer (``scans``: OCR'd items already made,
+    by the document's place in ``docs``)."""
     old = run.manifest.get("files", {})
     try:
         if not plan.full:
             stale = {old.get(s, {}).get("doc_id") for s in plan.todo + plan.deleted}
             # Also the ids being added: a crash between Whoosh's commit and the
             # manifest leaves them in the index but not in the manifest.
-            stale |= {doc.doc_id for doc in docs}
+            stale |= set(docs.doc_ids)
             for doc_id in stale - {None}:
                 writer.delete_by_term("doc_id", doc_id)
-        for doc in docs:
-            made = scans.get(id(doc))
+        for number, doc in enumerate(docs):
+            made = scans.get(number)
             for n, item in enumerate(doc.items):
                 fields = made[n] if made else item_fields(doc, item, lexicon)
                 forms.add(fields)

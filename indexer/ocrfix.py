@@ -160,12 +160,13 @@ def clean_words(docs: Iterable[Document]) -> set[str]:
     return {w for w in trusted_words(clean) if w.isalpha() and len(w) > 1}
 
 
-def correction_lexicon(docs: list[Document], corpus_words: set[str]) -> Lexicon | None:
+def correction_lexicon(scanned: bool, corpus_words: set[str]) -> Lexicon | None:
     """The lexicon OCR'd documents are corrected towards; None if none is OCR'd.
 
-    Building it costs seconds, so a run without scans skips it.
+    Building it costs seconds, so a run without scans (``scanned`` False)
+    skips it.
     """
-    if not any(d.ocr for d in docs):
+    if not scanned:
         return None
     return base_lexicon().with_corpus_words(corpus_words)
 

@@ -115,7 +115,7 @@ def test_the_writer_meets_no_word_the_memo_lacks(tmp_path):
     learner = WordLearner(schema, FormsWriter(), memo)
     for doc in docs:
         learner.add(doc)
-    lexicon = correction_lexicon(docs, clean_words(docs))
+    lexicon = correction_lexicon(True, clean_words(docs))
     written = [item_fields(d, i, lexicon) for d in docs for i in d.items]
     for fields in written:
         if fields["ocr"]:
