@@ -1,8 +1,12 @@
 """Build the index from the corpus, or bring it up to date with it.
 
 ``build_index`` is the verb: under the index folder's lock (:mod:`.store`) it
-plans the run (:mod:`.plan`), reads and segments each new or changed file,
-writes their items (:mod:`.fields`) through Whoosh, and records the manifest.
+plans the run (:mod:`.plan`), reads and segments each new or changed file
+(kept on disk until written, :mod:`.spool`), writes their items
+(:mod:`.fields`) through Whoosh, and records the manifest. A big full build
+learns every distinct word's forms once while the files are read
+(:mod:`.warm`) and writes with worker processes forked before the first file
+(:mod:`.parallel`).
 A full build goes into a new generation that is published when complete; an
 incremental run writes into the live one through Whoosh's atomic commit.
 """
