@@ -248,16 +248,26 @@ class WordMemoAnalyzer(CompositeAnalyzer):
 _MEMOS: dict[tuple, dict[str, tuple[str, ...]]] = {}
 
 
-def _memo(analyzer: WordMemoAnalyzer) -> dict[str, tuple[str, ...]]:
-    """The process' memo for this chain: same filters, same settings, same memo."""
+def memo_key(analyzer: WordMemoAnalyzer) -> tuple:
+    """What names a chain's memo: its filters and their settings, in order.
+
+    The same in every process that builds the same chain, so a memo learnt
+    in one can be taken by another (``indexer.warm``).
+    """
     key = analyzer.__dict__.get("_memo_key")
     if key is None:
         key = analyzer._memo_key = tuple(
             (type(item).__name__, tuple(sorted(vars(item).items(), key=str)))
             for item in analyzer.items
         )
+    return key
+
+
+def _memo(analyzer: WordMemoAnalyzer) -> dict[str, tuple[str, ...]]:
+    """The process' memo for this chain: same filters, same settings, same memo."""
+    key = memo_key(analyzer)
     memo = _MEMOS.get(key)
-    if memo is None:
+    if memo is None:  # not setdefault: this runs for every value indexed
         memo = _MEMOS[key] = {}
     return memo
 
@@ -266,11 +276,7 @@ def learnt_words(
     analyzers: Iterable[WordMemoAnalyzer],
 ) -> dict[tuple, dict[str, tuple[str, ...]]]:
     """These chains' memos in this process, for another (see ``indexer.warm``)."""
-    learnt = {}
-    for analyzer in analyzers:
-        memo = _memo(analyzer)
-        learnt[analyzer.__dict__["_memo_key"]] = memo
-    return learnt
+    return {memo_key(analyzer): _memo(analyzer) for analyzer in analyzers}
 
 
 def adopt_learnt(memos: dict[tuple, dict[str, tuple[str, ...]]]) -> None:

@@ -177,15 +177,14 @@ class _Parallel:
     copies of a small indexer (see :mod:`.parallel` and :mod:`.warm`).
     """
 
-    writer: ParallelWriter
+    writer: ParallelWriter  # its ``memo``: the learnt words, from the learner
     learner: WordLearner
-    memo: Path  # the learnt words, from the learner to the writer's workers
 
     def cancel(self) -> None:
         self.learner.stop()
         if not self.writer.is_closed:
             self.writer.cancel()
-        self.memo.unlink(missing_ok=True)
+        self.writer.memo.unlink(missing_ok=True)
 
 
 def _start_parallel(target: Path, schema: Schema, forms: FormsWriter) -> _Parallel:
@@ -206,7 +205,7 @@ def _start_parallel(target: Path, schema: Schema, forms: FormsWriter) -> _Parall
         except BaseException:
             writer.cancel()
             raise
-    return _Parallel(writer, learner, memo)
+    return _Parallel(writer, learner)
 
 
 def _fill(
@@ -223,7 +222,7 @@ def _fill(
     words = store.read_corpus_words(None if plan.full else target) | docs.clean_words
     _write(target, run, plan, docs, words, forms, parallel)
     if parallel is not None:
-        parallel.memo.unlink(missing_ok=True)  # the workers are done with it
+        parallel.writer.memo.unlink(missing_ok=True)  # the workers are done with it
     forms.remove_older(target)  # before the checksums: recorded, it must stay
     for source in plan.deleted:
         entries.pop(source, None)

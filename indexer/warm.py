@@ -52,7 +52,6 @@ class WordLearner:
 
     def __init__(self, schema, forms: FormsWriter | None, memo: Path) -> None:
         self._forms = forms
-        self._memo = memo
         self.failure: str | None = None
         self._conn, child = _FORK.Pipe()
         self._process = _FORK.Process(
@@ -96,15 +95,13 @@ class WordLearner:
         try:
             records = self._conn.recv()
         except (EOFError, OSError) as exc:
-            records = None
             self.failure = self.failure or f"learning stopped: {exc or 'no answer'}"
         finally:
             self._conn.close()
             self._process.join(timeout=60)
             if self._process.is_alive():
                 self._process.kill()
-        if records is None or self.failure:
-            self.failure = self.failure or "learning failed"
+        if self.failure:
             return
         if self._forms is not None:
             self._forms.adopt(records)

@@ -16,6 +16,8 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from indexer import build_index
+from indexer.ingest import read_document
+from indexer.segment import segment
 from search_app import create_app
 
 # The browser, page and console_errors fixtures of the browser tests.
@@ -23,6 +25,14 @@ pytest_plugins = ["tests.chromium"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
+
+
+def seed_documents():
+    """The seed corpus' plain-text files, read and segmented, in name order."""
+    return [
+        segment(read_document(path, CORPUS), {"defaults": {}, "file": {}})
+        for path in sorted(CORPUS.glob("*.txt"))
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -20,18 +20,17 @@ import pytest
 
 from indexer import build_index, live_generation
 from indexer import warm as warm_module
-from indexer.analysis import WordMemoAnalyzer, _memo
+from indexer.analysis import WordMemoAnalyzer, memo_key
 from indexer.build import LEARNT_WORDS, PARALLEL_MIN_DOCS
 from indexer.fields import item_fields
-from indexer.ingest import read_document
 from indexer.morphology import compound_split
 from indexer.ocrfix import clean_words, correction_lexicon
 from indexer.schema import get_schema
-from indexer.segment import segment
 from indexer.warm import WordLearner, load_learnt
 from indexer.wordforms import FormsWriter
 from search_app import create_app
 from tests.conftest import CORPUS, ROOT
+from tests.conftest import seed_documents as seeded
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "fork") or (os.cpu_count() or 1) < 2,
@@ -42,10 +41,7 @@ HEADER = "Ärende:\tOmfattning/notering:\tFöredragande:\n"
 
 
 def seed_documents():
-    docs = []
-    for path in sorted(CORPUS.glob("*.txt")):
-        doc = segment(read_document(path, CORPUS), {"defaults": {}, "file": {}})
-        docs.append(doc)
+    docs = seeded()
     assert docs and any(not d.ocr for d in docs)
     return docs
 
@@ -92,17 +88,12 @@ def test_each_chain_learns_exactly_what_it_makes_of_each_word(tmp_path):
     for name in schema.names():
         analyzer = getattr(schema[name], "analyzer", None)
         if isinstance(analyzer, WordMemoAnalyzer):
-            chains.setdefault(_key_of(analyzer), analyzer)
+            chains.setdefault(memo_key(analyzer), analyzer)
     assert set(learnt) <= set(chains)
     assert sum(1 for entries in learnt.values() if len(entries) > 500) >= 3
     for key, entries in learnt.items():
         for word, forms in list(entries.items())[:300]:
             assert chains[key].forms(word) == forms, word
-
-
-def _key_of(analyzer):
-    _memo(analyzer)  # names the chain's memo
-    return analyzer._memo_key
 
 
 def test_the_writer_meets_no_word_the_memo_lacks(tmp_path):
@@ -129,7 +120,7 @@ def test_the_writer_meets_no_word_the_memo_lacks(tmp_path):
         analyzer = getattr(schema[name], "analyzer", None)
         if not isinstance(analyzer, WordMemoAnalyzer):
             continue
-        known = learnt[_key_of(analyzer)]
+        known = learnt[memo_key(analyzer)]
         for fields in written:
             value = fields.get(name)
             if isinstance(value, str):

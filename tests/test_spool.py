@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from indexer.ingest import read_document
 from indexer.ocrfix import clean_words
-from indexer.segment import segment
 from indexer.spool import DocumentSpool
-from tests.conftest import CORPUS
-
-
-def seed_documents():
-    return [
-        segment(read_document(path, CORPUS), {"defaults": {}, "file": {}})
-        for path in sorted(CORPUS.glob("*.txt"))
-    ]
+from tests.conftest import seed_documents
 
 
 def test_documents_come_back_as_read_in_order_as_often_as_asked(tmp_path):
