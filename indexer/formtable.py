@@ -16,8 +16,13 @@ instead of copied into each. Layout (little-endian)::
     key offsets:   count + 1 u64, each a word's start in the file
     value offsets: count + 1 u64, each its forms' start
     words:  UTF-8, sorted by their bytes, back to back
-    forms:  per word "exact<TAB>stem<TAB>fold<TAB>ocr", each a set's
-            members sorted and joined by one space
+    forms:  per word "exact<TAB>stem<TAB>fold<TAB>ocr<TAB>split", each
+            form a set's members sorted and joined by one space; split the
+            word's compound split ("modifier base head") or empty
+
+The split (``indexer.morphology.compound_split``) is what query parsing
+asks of a word: a server registers the table, and a query's words are
+looked up instead of split.
 
 The key names what wrote the values (the analysis version, see
 ``indexer.wordforms``): a reader passes the key it expects and gets no table
@@ -48,13 +53,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 MAGIC = b"WORDFORM"
-FORMAT = 1
+FORMAT = 2  # 2: each record ends with the word's compound split
 FORMS = ("exact", "stem", "fold", "ocr")  # the order of word_forms' dict
 _HEADER = struct.Struct("<8sIII4x")
 _OFFSET = struct.Struct("<Q")
 _NAME = re.compile(r"word_forms_(\d+)\.bin")
 
 Forms = dict[str, frozenset[str]]
+Split = tuple[str, str, str]  # as indexer.morphology.compound_split gives it
 
 
 class TableDamaged(ValueError):
@@ -94,34 +100,50 @@ def next_name(generation: Path) -> Path:
 # --- records -------------------------------------------------------------------
 
 
-def encode(forms: Mapping[str, frozenset[str]]) -> bytes | None:
-    """One word's forms as the table stores them; None if they cannot be.
+def encode(forms: Mapping[str, frozenset[str]], split: Split | None) -> bytes | None:
+    """One word's forms and split as the table stores them; None if they cannot be.
 
-    A form holding a space or a tab, or an empty form, would not read back
-    as itself: such a word is left out, and the server works it out.
+    A form or part holding a space or a tab, or an empty one, would not read
+    back as itself: such a word is left out, and the server works it out.
     """
-    for name in FORMS:
-        for form in forms[name]:
-            if not form or " " in form or "\t" in form:
-                return None
+    pieces = [form for name in FORMS for form in forms[name]] + list(split or ())
+    if any(not piece or " " in piece or "\t" in piece for piece in pieces):
+        return None
+    fields = [" ".join(sorted(forms[name])) for name in FORMS] + [" ".join(split or ())]
     try:
-        return "\t".join(" ".join(sorted(forms[name])) for name in FORMS).encode()
+        return "\t".join(fields).encode()
     except UnicodeEncodeError:
         return None
 
 
 def decode(value: bytes) -> Forms:
     """One word's forms from their stored bytes; TableDamaged if unreadable."""
+    fields = _fields(value)
+    return {
+        name: frozenset(field.split(" ")) if field else frozenset()
+        for name, field in zip(FORMS, fields[:-1], strict=True)
+    }
+
+
+def decode_split(value: bytes) -> Split | None:
+    """One word's compound split from its stored bytes; TableDamaged if unreadable."""
+    split = _fields(value)[-1]
+    if not split:
+        return None
+    parts = split.split(" ")
+    if len(parts) != 3:
+        raise TableDamaged("word forms record has a split of the wrong length")
+    return parts[0], parts[1], parts[2]
+
+
+def _fields(value: bytes) -> list[str]:
     try:
         fields = value.decode().split("\t")
     except UnicodeDecodeError as exc:
         raise TableDamaged(f"unreadable word forms: {exc}") from None
-    if len(fields) != len(FORMS):
+    if len(fields) != len(FORMS) + 1:
         raise TableDamaged("word forms record has the wrong number of fields")
-    return {
-        name: frozenset(field.split(" ")) if field else frozenset()
-        for name, field in zip(FORMS, fields, strict=True)
-    }
+    return fields
 
 
 # --- writing -------------------------------------------------------------------
@@ -188,6 +210,16 @@ class FormTable:
         if n < 0:
             return None
         return decode(self._map[self._values[n] : self._values[n + 1]])
+
+    def split(self, word: str) -> Split | None:
+        """The word's compound split (None: no compound); KeyError if not held.
+
+        The shape of ``indexer.morphology.use_known_splits``' lookup.
+        """
+        n = self._find(word)
+        if n < 0:
+            raise KeyError(word)
+        return decode_split(self._map[self._values[n] : self._values[n + 1]])
 
     def _find(self, word: str) -> int:
         """The word's place among the sorted keys, or -1: a binary search."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 
 import snowballstemmer
@@ -102,8 +103,36 @@ def _word_zipf(word: str) -> float:
     return _lexicon().frequency(word)
 
 
+Split = tuple[str, str, str]  # modifier as written, its dictionary form, head
+KnownSplits = Callable[[str], Split | None]  # KeyError: not known in advance
+
+
+class _Known:
+    """Where compound splits worked out in advance are looked up, if anywhere.
+
+    The indexer writes the split of every word an index holds into its
+    word-forms table (``indexer.wordforms``); a server registers the table it
+    reads, and a query's words are then looked up there instead of split
+    (milliseconds per word not met before). One per process, not per index:
+    a split depends only on the word, the code and the word list, which the
+    table's key pins, so any table this code can open answers alike.
+    """
+
+    lookup: KnownSplits | None = None
+
+
+def use_known_splits(lookup: KnownSplits | None) -> None:
+    """Answer ``compound_split`` from ``lookup`` where it knows the word.
+
+    ``lookup`` raises KeyError for a word it does not hold; any other failure
+    (a table closed or damaged meanwhile) also means the word is worked out,
+    the damage being the integrity check's to report. None: nothing known.
+    """
+    _Known.lookup = lookup
+
+
 @lru_cache(maxsize=200_000)
-def compound_split(word: str) -> tuple[str, str, str] | None:
+def compound_split(word: str) -> Split | None:
     """The best split of a compound into modifier and head, or None.
 
     An inflected word is split as its stem, the ending going back on the
@@ -113,6 +142,19 @@ def compound_split(word: str) -> tuple[str, str, str] | None:
     """
     if len(word) < MIN_COMPOUND or not word.isalpha():
         return None  # nor is its stem, which is shorter and keeps any non-letter
+    lookup = _Known.lookup
+    if lookup is not None:
+        try:
+            return lookup(word)
+        except Exception:  # noqa: BLE001, S110 - not known: worked out below
+            pass
+    return worked_out_split(word)
+
+
+def worked_out_split(word: str) -> Split | None:
+    """``compound_split`` by the lexicon, never looked up (what a table holds)."""
+    if len(word) < MIN_COMPOUND or not word.isalpha():
+        return None
     singular = plural_base(word)
     if singular is not None:  # ledamöter is ledamot, not leda + möter
         return _plural_split(word, singular)

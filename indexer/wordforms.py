@@ -1,5 +1,9 @@
 """What the word-forms table holds: every word highlighting can meet, analysed.
 
+And each word's compound split, which query parsing asks for: a server
+registers the table (``indexer.morphology.use_known_splits``), so the words
+of a query drawn from the archive are looked up, not split.
+
 The server marks a hit's words by asking ``analysis.word_forms`` for each
 distinct one (``search_app.matching``). Those words are the tokens of what
 the index stores and the server shows: an item's text, its heading and, on
@@ -34,6 +38,7 @@ from . import formtable
 from .analysis import TOKEN_PATTERN, word_forms
 from .folding import fold_letters
 from .formtable import FormTable
+from .morphology import compound_split
 from .schema import SCHEMA_VERSION
 
 _TOKEN = re.compile(TOKEN_PATTERN)  # analysis.token_spans' tokens, without spans
@@ -121,8 +126,13 @@ class FormsWriter:
             if key in new or (base is not None and word in base):
                 continue
             forms = word_forms.__wrapped__(word)  # uncached: each word comes once
-            value = formtable.encode(forms)
-            if value is not None and formtable.decode(value) == forms:
+            split = compound_split(word)  # cached: the analysis just asked
+            value = formtable.encode(forms, split)
+            if (
+                value is not None
+                and formtable.decode(value) == forms
+                and formtable.decode_split(value) == split
+            ):
                 new[key] = value
         self._pending.clear()
 

@@ -27,7 +27,7 @@ from whoosh import query as Q
 
 from indexer.analysis import word_forms
 from indexer.formtable import latest
-from indexer.morphology import is_swedish_word
+from indexer.morphology import is_swedish_word, use_known_splits
 from indexer.store import SYNONYMS_FILE, live_generation
 from indexer.wordforms import open_forms
 
@@ -523,6 +523,9 @@ class SearchService:
     def _word_forms(self, searcher) -> WordForms:
         """Highlighting's ``word_forms``, from the live generation's table.
 
+        Opening the table also registers its compound splits for query
+        parsing, process-wide (``indexer.morphology.use_known_splits``).
+
         Looked for again when the index changed (the indexer writes a new
         table with the items it adds); kept, with the forms it has looked up,
         while the newest table is the same file. Opened before the server
@@ -533,7 +536,11 @@ class SearchService:
             if key != self._forms_key:
                 newest = latest(self._generation)
                 if newest != self._forms_table:
-                    self._forms = forms_lookup(open_forms(newest))
+                    table = open_forms(newest)
+                    self._forms = forms_lookup(table)
+                    # The same table knows the compound splits of the words
+                    # a query drawn from the archive has.
+                    use_known_splits(table.split if table is not None else None)
                     self._forms_table = newest
                 self._forms_key = key
             return self._forms

@@ -21,6 +21,12 @@ from indexer import build_index, formtable, live_generation
 from indexer.analysis import token_spans, word_forms
 from indexer.build import PARALLEL_MIN_DOCS
 from indexer.folding import fold_letters
+from indexer.morphology import (
+    compound_split,
+    lemma_stem,
+    use_known_splits,
+    worked_out_split,
+)
 from indexer.store import read_manifest, write_manifest
 from indexer.wordforms import forms_key, open_forms
 from search_app import create_app
@@ -106,6 +112,7 @@ def test_the_table_holds_exactly_the_forms_of_every_word_shown(name, request):
     assert table_words(table) == expected
     for word in expected:
         assert table.get(word) == word_forms(word), word
+        assert table.split(word) == worked_out_split(word), word
 
 
 def test_the_table_is_an_index_file_with_a_checksum(quality_index):
@@ -188,8 +195,12 @@ def test_highlighting_is_the_same_with_and_without_the_table(name, request, tmp_
     index = request.getfixturevalue(name)
     _load_word_lists()  # the lexicon's warm-up, once per process
     word_forms.cache_clear()
+    compound_split.cache_clear()  # the query's words: looked up in the table
+    lemma_stem.cache_clear()
     with_table = api_answers(index)
     assert word_forms.cache_info().misses == 0
+    compound_split.cache_clear()
+    lemma_stem.cache_clear()
     without = api_answers(without_table(index, tmp_path / "older"))
     assert word_forms.cache_info().misses > 0
     assert json.dumps(with_table, sort_keys=True) == json.dumps(without, sort_keys=True)
@@ -201,6 +212,49 @@ def test_highlighting_is_the_same_with_and_without_the_table(name, request, tmp_
         if "<mark>" in line
     ]
     assert len(marked) > 100
+
+
+@pytest.fixture
+def known_splits():
+    """Whatever splits the process had registered, back after the test."""
+    from indexer import morphology
+
+    before = morphology._Known.lookup
+    yield
+    use_known_splits(before)
+    compound_split.cache_clear()
+
+
+def test_a_server_looks_up_the_splits_of_a_querys_words(
+    quality_index, known_splits, tmp_path
+):
+    """Registered when the service opens the table; a word it holds is never
+    split again, one it lacks is, and a closed table is no answer."""
+    from indexer import morphology
+
+    use_known_splits(None)
+    service = SearchService(quality_index)
+    service.preload()
+    registered = morphology._Known.lookup
+    assert registered is not None
+    assert registered.__self__.path == formtable.latest(live_generation(quality_index))
+    service.close()
+
+    # A table that says something the lexicon would not: only a look-up says it.
+    path = tmp_path / "word_forms_1.bin"
+    invented = {k: frozenset() for k in formtable.FORMS}
+    records = {b"abcdefghij": formtable.encode(invented, ("abcd", "abcd", "efghij"))}
+    formtable.write(path, records, "key")
+    table = formtable.open_table(path, "key")
+    assert table is not None
+    assert worked_out_split("abcdefghij") is None
+    use_known_splits(table.split)
+    compound_split.cache_clear()
+    assert compound_split("abcdefghij") == ("abcd", "abcd", "efghij")
+    assert compound_split("narkotikabeslag") == worked_out_split("narkotikabeslag")
+    table.close()
+    compound_split.cache_clear()
+    assert compound_split("abcdefghij") is None  # closed: worked out
 
 
 def test_a_table_another_analysis_wrote_is_not_used(quality_index):
@@ -278,7 +332,10 @@ def test_a_search_that_trips_on_a_garbled_table_names_the_damage(
 
 def test_a_table_reads_back_what_was_written(tmp_path):
     words = ["ö", "åtgärd", "polisen", "bob-råden", "a", "zebra", "öppen", "och"]
-    records = {w.encode(): formtable.encode(word_forms(w)) for w in words}
+    words += ["narkotikabeslag", "trygghetsvandringar", "ungdomsbrottsligheten"]
+    records = {
+        w.encode(): formtable.encode(word_forms(w), worked_out_split(w)) for w in words
+    }
     path = tmp_path / "word_forms_1.bin"
     formtable.write(path, records, "key")
     table = formtable.open_table(path, "key")
@@ -286,8 +343,13 @@ def test_a_table_reads_back_what_was_written(tmp_path):
     for word in words:
         assert word in table
         assert table.get(word) == word_forms(word)
+        assert table.split(word) == worked_out_split(word)
+    assert table.split("narkotikabeslag") == ("narkotika", "narkotika", "beslag")
+    assert table.split("polisen") is None
     for absent in ["", "polis", "öppna", "zzz", "\udcff"]:
         assert table.get(absent) is None and absent not in table
+        with pytest.raises(KeyError):
+            table.split(absent)
     assert [w.decode() for w, _ in table.records()] == sorted(
         words, key=lambda w: w.encode()
     )
@@ -303,10 +365,17 @@ def test_a_table_reads_back_what_was_written(tmp_path):
 
 
 def test_forms_that_would_not_read_back_are_left_out():
-    assert formtable.encode({k: frozenset() for k in formtable.FORMS}) == b"\t\t\t"
+    empty = {k: frozenset() for k in formtable.FORMS}
+    assert formtable.encode(empty, None) == b"\t\t\t\t"
     spaced = {k: frozenset({"a b"}) for k in formtable.FORMS}
-    assert formtable.encode(spaced) is None
+    assert formtable.encode(spaced, None) is None
+    assert formtable.encode(empty, ("a b", "a", "c")) is None
+    assert formtable.encode(empty, ("", "a", "c")) is None
     with pytest.raises(formtable.TableDamaged):
-        formtable.decode(b"\xff\t\t\t")
+        formtable.decode(b"\xff\t\t\t\t")
     with pytest.raises(formtable.TableDamaged):
         formtable.decode(b"one field")
+    with pytest.raises(formtable.TableDamaged):
+        formtable.decode(b"\t\t\t")  # the first format: no split
+    with pytest.raises(formtable.TableDamaged):
+        formtable.decode_split(b"\t\t\t\ttwo parts")
