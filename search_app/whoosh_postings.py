@@ -56,6 +56,7 @@ class IndexPostings:
         self._schema = reader.schema
         # (field, term) -> ((segment, offset, doc frequency), ...): see _located.
         self._where: dict[tuple[str, bytes], tuple] = {}
+        self._gone: dict[int, np.ndarray] = {}  # id(segment) -> deleted numbers
 
     # --- statistics ------------------------------------------------------------------
 
@@ -141,6 +142,14 @@ class IndexPostings:
             parts.append(_position_keys(ids + offset, flat, counts))
         return np.unique(np.concatenate(parts)) if parts else _EMPTY
 
+    def _deleted_in(self, segment) -> np.ndarray:
+        """A segment's deleted item numbers (its own), made once per segment."""
+        found = self._gone.get(id(segment))
+        if found is None:
+            found = np.fromiter(segment.deleted_docs_set, dtype=np.int64)
+            self._gone[id(segment)] = found
+        return found
+
     def _located(self, field: str, btext: bytes) -> tuple:
         """(segment, offset, doc frequency) of each segment holding the term.
 
@@ -179,8 +188,19 @@ class IndexPostings:
             yield fieldobj.from_bytes(btext), self._all_ids(field, btext)
 
     def _all_ids(self, field: str, btext: bytes) -> np.ndarray:
-        ids = list(self._reader.postings(field, btext).all_ids())
-        return np.asarray(ids, dtype=np.int64)
+        """The live items holding the term, in order, read a block at a time.
+
+        The facet columns read every posting of their fields when a server
+        starts (1.9 million at 10,000 meetings): Whoosh's ``all_ids`` visits
+        them one by one in Python, which was most of the start-up.
+        """
+        parts = []
+        for segment, offset, _ in self._located(field, btext):
+            ids, _, _ = _segment_postings(segment.postings(field, btext), False)
+            if segment.deleted_docs_set:
+                ids = ids[~np.isin(ids, self._deleted_in(segment))]
+            parts.append(ids + offset)
+        return np.concatenate(parts) if parts else _EMPTY
 
 
 def _holding(reader, field: str, btext: bytes):

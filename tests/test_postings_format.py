@@ -189,6 +189,28 @@ def test_the_generated_index_has_the_shapes_the_seed_corpus_lacks(generated):
     assert segments[0].doc_frequency("body", btext) > 10 * BLOCK  # many blocks
 
 
+def test_whole_fields_are_read_like_whooshs_all_ids(generated):
+    """The facet columns' reads: every value of a field with its live items,
+    across segments with deletions, as Whoosh's own matchers list them."""
+    _, searcher, _ = generated
+    reader = searcher.reader()
+    index = IndexPostings(reader)
+    checked = 0
+    for field in ["year", "doc_type", "presenter", "has_decision", "body"]:
+        values = list(index.values(field))
+        terms = list(reader.lexicon(field))
+        assert len(values) == len(terms) > 0, field
+        for (_, ids), btext in zip(values, terms, strict=True):
+            expected = list(reader.postings(field, btext).all_ids())
+            assert ids.tolist() == expected, (field, btext)
+            checked += len(expected)
+    assert checked > 10_000
+    deleted = set(index.deleted().tolist())
+    assert deleted and not any(
+        deleted.intersection(ids.tolist()) for _, ids in index.values("year")
+    )
+
+
 def test_other_matchers_are_read_posting_by_posting(generated):
     """Whoosh hands a list matcher for postings it inlined in the terms file
     (an option of its codec); the adapter reads those through the matcher
