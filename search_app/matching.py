@@ -178,11 +178,14 @@ class TermMatcher:
             if form not in places:
                 places[form] = [_union(forms_, form) for _, _, forms_ in words]
             sets = places[form]
+            # A position whose word carries every word of the phrase (a
+            # compound and its parts) is not the phrase written apart.
+            whole = frozenset(phrase) if len(set(phrase)) > 1 else None
             for first, here in enumerate(sets):
                 if first % CHECK_EVERY == 0:
                     self.deadline.check()
                 if phrase[0] in here:
-                    run = _phrase_at(sets, first, phrase, slop)
+                    run = _phrase_at(sets, first, phrase, slop, whole)
                     found.update((words[n][0], words[n][1]) for n in run)
         return found
 
@@ -209,12 +212,28 @@ def _text(term) -> str:
     return term.decode() if isinstance(term, bytes) else term
 
 
-def _phrase_at(sets, first: int, phrase, slop: int) -> list[int]:
-    """Positions of the phrase's words if it starts at ``first``, else []."""
+def _phrase_at(sets, first: int, phrase, slop: int, whole=None) -> list[int]:
+    """Positions of the phrase's words if it starts at ``first``, else [].
+
+    ``whole``: the phrase's words; a position holding all of them is skipped.
+    A compound is indexed with its parts at its own position, so
+    "trygghetsvandringar" holds "trygghet" and "vandring": the loose phrase
+    of the parts a compound query brings would otherwise mark the lone
+    "trygghet" in "trygghet (EST) och trygghetsvandringar". The compound
+    there is marked as itself. (The engine scores the phrase as Whoosh does;
+    only what is marked is stricter.)
+    """
     run, at = [], first
     for n, term in enumerate(phrase):
         limit = at + 1 if n == 0 else min(at + slop + 1, len(sets))
-        hit = next((i for i in range(at, limit) if term in sets[i]), None)
+        hit = next(
+            (
+                i
+                for i in range(at, limit)
+                if term in sets[i] and (whole is None or not whole <= sets[i])
+            ),
+            None,
+        )
         if hit is None:
             return []
         run.append(hit)

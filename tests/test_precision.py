@@ -67,11 +67,26 @@ CLEAN = minutes(
 )
 
 
+# A compound and, elsewhere, its parts written apart.
+WALKS = minutes(
+    "2024-04-16",
+    [
+        (
+            "Trygghetsarbete i centrum",
+            "Effektiv styrning för trygghet (EST), orsaksanalyser och "
+            "trygghetsvandringar planeras under våren.",
+        ),
+        ("Nattvandrare", "Trygghet ökar när vuxna vandringar görs varje helg."),
+    ],
+)
+
+
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     corpus = tmp_path_factory.mktemp("corpus")
     (corpus / "scan.txt").write_text(SCAN, encoding="utf-8")
     (corpus / "clean.txt").write_text(CLEAN, encoding="utf-8")
+    (corpus / "walks.txt").write_text(WALKS, encoding="utf-8")
     index = tmp_path_factory.mktemp("index")
     summary = build_index(corpus, index, rebuild=True)
     assert not summary.rejected, summary.rejected
@@ -111,6 +126,14 @@ def test_a_thing_and_the_action_on_it_split_even_when_well_known(service):
 def test_a_verb_particle_is_no_compound_part(service):
     # "samordningen" is no compound of "same" and "ordning".
     assert hits(service, "ordning") == {}
+
+
+def test_a_compounds_parts_are_marked_only_where_they_stand_apart(service):
+    """The compound query also finds its parts written near each other; a lone
+    part beside the compound itself is not that, and is not marked."""
+    found = hits(service, "trygghetsvandring")
+    assert found[("walks.txt", 1)] == ["trygghetsvandringar"]
+    assert found[("walks.txt", 2)] == ["Trygghet", "vandringar"]
 
 
 def test_latin_ens_nouns_meet_their_definite_forms(service):
