@@ -56,7 +56,7 @@ class IndexPostings:
         self._schema = reader.schema
         # (field, term) -> ((segment, offset, doc frequency), ...): see _located.
         self._where: dict[tuple[str, bytes], tuple] = {}
-        self._gone: dict[int, np.ndarray] = {}  # id(segment) -> deleted numbers
+        self._deleted: np.ndarray | None = None  # see deleted()
 
     # --- statistics ------------------------------------------------------------------
 
@@ -65,12 +65,15 @@ class IndexPostings:
         return self._reader.doc_count_all()
 
     def deleted(self) -> np.ndarray:
-        """The numbers of the deleted items."""
-        parts = [
-            np.asarray(sorted(segment.deleted_docs_set), dtype=np.int64) + offset
-            for segment, offset in self._reader.leaf_readers()
-        ]
-        return np.concatenate(parts) if parts else _EMPTY
+        """The numbers of the deleted items, sorted (read once: a reader's
+        deletions do not change)."""
+        if self._deleted is None:
+            parts = [
+                np.asarray(sorted(segment.deleted_docs_set), dtype=np.int64) + offset
+                for segment, offset in self._reader.leaf_readers()
+            ]
+            self._deleted = np.concatenate(parts) if parts else _EMPTY
+        return self._deleted
 
     def total_length(self, field: str) -> float:
         """The summed length of a field over all items, as Whoosh counts it."""
@@ -142,14 +145,6 @@ class IndexPostings:
             parts.append(_position_keys(ids + offset, flat, counts))
         return np.unique(np.concatenate(parts)) if parts else _EMPTY
 
-    def _deleted_in(self, segment) -> np.ndarray:
-        """A segment's deleted item numbers (its own), made once per segment."""
-        found = self._gone.get(id(segment))
-        if found is None:
-            found = np.fromiter(segment.deleted_docs_set, dtype=np.int64)
-            self._gone[id(segment)] = found
-        return found
-
     def _located(self, field: str, btext: bytes) -> tuple:
         """(segment, offset, doc frequency) of each segment holding the term.
 
@@ -194,13 +189,9 @@ class IndexPostings:
         starts (1.9 million at 10,000 meetings): Whoosh's ``all_ids`` visits
         them one by one in Python, which was most of the start-up.
         """
-        parts = []
-        for segment, offset, _ in self._located(field, btext):
-            ids, _, _ = _segment_postings(segment.postings(field, btext), False)
-            if segment.deleted_docs_set:
-                ids = ids[~np.isin(ids, self._deleted_in(segment))]
-            parts.append(ids + offset)
-        return np.concatenate(parts) if parts else _EMPTY
+        ids, _, _ = self.postings(field, btext)
+        deleted = self.deleted()
+        return ids[~np.isin(ids, deleted)] if deleted.size else ids
 
 
 def _holding(reader, field: str, btext: bytes):
