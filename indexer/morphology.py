@@ -140,10 +140,8 @@ def compound_split(word: str) -> Split | None:
     *beskär*) and *startas* are no compounds at all, whatever *besk* + *ära*
     and *star* + *tas* look like.
     """
-    if len(word) < MIN_COMPOUND or not word.isalpha():
-        return None  # nor is its stem, which is shorter and keeps any non-letter
     lookup = _Known.lookup
-    if lookup is not None:
+    if lookup is not None and _splittable(word):
         try:
             return lookup(word)
         except Exception:  # noqa: BLE001, S110 - not known: worked out below
@@ -151,9 +149,15 @@ def compound_split(word: str) -> Split | None:
     return worked_out_split(word)
 
 
+def _splittable(word: str) -> bool:
+    """Long enough and letters only; nor is a shorter word's stem, which is
+    shorter still and keeps any non-letter."""
+    return len(word) >= MIN_COMPOUND and word.isalpha()
+
+
 def worked_out_split(word: str) -> Split | None:
     """``compound_split`` by the lexicon, never looked up (what a table holds)."""
-    if len(word) < MIN_COMPOUND or not word.isalpha():
+    if not _splittable(word):
         return None
     singular = plural_base(word)
     if singular is not None:  # ledamöter is ledamot, not leda + möter
