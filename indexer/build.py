@@ -156,7 +156,8 @@ def _run(run: _Run, plan: Plan) -> None:
             # ... while this one warms the lexicon that writing the items needs.
             threading.Thread(target=base_lexicon, daemon=True).start()
         with closing(DocumentSpool(run.index_dir)) as docs:
-            _read_all(run, plan, entries, docs, parallel)
+            learner = parallel.learner if parallel is not None else None
+            _read_all(run, plan, entries, docs, learner)
             _fill(target, run, plan, docs, entries, forms, parallel)
     except BaseException:
         if parallel is not None:
@@ -244,7 +245,7 @@ def _read_all(
     plan: Plan,
     entries: dict[str, dict],
     docs: DocumentSpool,
-    parallel: _Parallel | None,
+    learner: WordLearner | None,
 ) -> None:
     """Read and segment each file to do into ``docs``; rejects go to the
     summary and manifest.
@@ -252,12 +253,6 @@ def _read_all(
     A big full build's learner analyses the words meanwhile (:mod:`.warm`).
     """
     reader = file_reader()
-    learner = parallel.learner if parallel is not None else None
-    _read_each(run, plan, entries, reader, docs, learner)
-
-
-def _read_each(run: _Run, plan: Plan, entries, reader, docs, learner) -> None:
-    """Each file in turn; the learner (if any) analyses its words meanwhile."""
     defaults, per_file = run.overrides
     summary = run.summary
     for n, source in enumerate(plan.todo, 1):
