@@ -221,6 +221,12 @@ def _split(word: str, ending: str) -> tuple[str, str, str] | None:
         base = max(_modifier_bases(modifier), key=_part_score)
         if not _PARTICLES.isdisjoint((modifier, base)):
             continue
+        # A split scores no more than its modifier: when that is too rare or
+        # no better than the best so far, the head (whose score may mean
+        # splitting it in turn) need not be scored at all.
+        base_score = _part_score(base)
+        if base_score < MIN_PART_ZIPF or base_score <= best_score:
+            continue
         # As written with its ending; the bare stem ("beslag" of "beslagen")
         # counts for a little less, it is often another word ("bygg").
         head_score = max(_part_score(head + ending), _part_score(head) - STEM_PENALTY)
@@ -229,7 +235,7 @@ def _split(word: str, ending: str) -> tuple[str, str, str] | None:
         action = 0.0
         if whole and modifier in (base, base + "s"):
             action = _action_score(base, head + ending)
-        score = min(max(head_score, action), _part_score(base))
+        score = min(max(head_score, action), base_score)
         if score < MIN_PART_ZIPF or score <= best_score:
             continue
         if score > known or action:
