@@ -194,21 +194,42 @@ class WordMemoAnalyzer(CompositeAnalyzer):
         return self._indexed(value, kwargs.get("start_pos", 0))
 
     def _memoable(self, kwargs) -> bool:
-        tokenizer = self.items[0]
         return (
             kwargs.get("mode") == "index"
             and kwargs.get("tokenize", True)
             and kwargs.get("removestops", True)
             and not kwargs.get("chars")
             and not kwargs.get("keeporiginal")
-            and isinstance(tokenizer, RegexTokenizer)
-            and not tokenizer.gaps
+            and self.memoable()
         )
 
+    def memoable(self) -> bool:
+        """Whether indexing a text can go word by word (see the class)."""
+        tokenizer = self.items[0]
+        return isinstance(tokenizer, RegexTokenizer) and not tokenizer.gaps
+
     def _indexed(self, value: str, start_pos: int):
-        memo = _memo(self)
+        """The tokens of ``positions``, by position (forms at one position in
+        alphabetical order: every Whoosh format gathers them per form anyway)."""
         token = Token(positions=True, removestops=True, mode="index", boost=1.0)
         token.stopped = False
+        placed = self.positions(value, start_pos).items()
+        for pos, form in sorted((pos, form) for form, ps in placed for pos in ps):
+            token.text, token.pos = form, pos
+            yield token
+
+    def positions(self, value: str, start_pos: int = 0) -> dict[str, list[int]]:
+        """Each form the chain makes of ``value`` when indexing, with its
+        positions in increasing order: what a position field's postings hold,
+        without a token object per occurrence. Only for a ``memoable`` chain.
+
+        Each word is looked up in the memo (see the class); a stop word holds
+        no position, and the positions are StopFilter's renumbering: the
+        first kept word keeps its place, each later one follows it.
+        """
+        memo = _memo(self)
+        out: dict[str, list[int]] = {}
+        known = out.get
         pos = None
         for n, match in enumerate(self.items[0].expression.finditer(value)):
             word = match.group(0)
@@ -216,13 +237,15 @@ class WordMemoAnalyzer(CompositeAnalyzer):
             if forms is None:
                 forms = self.forms(word, memo)
             if not forms:
-                continue  # a stop word: StopFilter keeps no position for it
-            # StopFilter's renumbering: the first kept word keeps its place,
-            # each later one follows it.
+                continue
             pos = start_pos + n if pos is None else pos + 1
             for form in forms:
-                token.text, token.pos = form, pos
-                yield token
+                places = known(form)
+                if places is None:
+                    out[form] = [pos]
+                else:
+                    places.append(pos)
+        return out
 
     def forms(self, word: str, memo: dict | None = None) -> tuple[str, ...]:
         """What the chain's filters make of one token, in order; () if dropped."""

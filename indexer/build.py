@@ -38,6 +38,7 @@ from .schema import SCHEMA_VERSION, get_schema, signature
 from .spool import DocumentSpool
 from .warm import WordLearner
 from .wordforms import FormsWriter, base_table
+from .writer import ItemWriter
 
 Progress = Callable[[int, int, str], None]
 PARALLEL_MIN_DOCS = 200  # below this, starting workers costs more than it saves
@@ -197,7 +198,6 @@ def _start_parallel(target: Path, schema: Schema, forms: FormsWriter) -> _Parall
             memo,
             procs=_procs(),
             limitmb=WRITER_MB,
-            multisegment=True,
             compound=False,
             codec=_codec(),
         )
@@ -294,7 +294,7 @@ def _write(
             ix = whoosh_index.create_in(str(target), run.schema)
         else:
             ix = whoosh_index.open_dir(str(target))
-        writer = ix.writer(limitmb=WRITER_MB, compound=False, codec=_codec())
+        writer = ItemWriter(ix, limitmb=WRITER_MB, compound=False, codec=_codec())
     lexicon = correction_lexicon(docs.scanned, words)
     scans: dict[int, list[dict]] = {}
     if parallel is not None:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import mmap
 import struct
 import zlib
+from array import array
 from pickle import dumps, loads
 from typing import NamedTuple
 
@@ -47,6 +48,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
+    W3FieldWriter,
     W3LeafMatcher,
     W3PostingsWriter,
     W3TermsReader,
@@ -56,7 +58,8 @@ from whoosh.matching import ListMatcher
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
-from .positions import HEADER, NARROW, PackedPositions
+from .positions import HEADER, NARROW, PackedPositions, position_values
+from .termpool import TermPostings
 
 LAYOUT = 1
 LEVEL = 1  # zlib: level 1 compresses narrow arrays nearly as well as 9, far faster
@@ -90,6 +93,9 @@ class Block(NamedTuple):
 
 class ArrayCodec(W3Codec):
     """W3, with postings blocks written and read as arrays (see module)."""
+
+    def field_writer(self, storage, segment):
+        return ArrayFieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return ArrayPostingsWriter(
@@ -159,9 +165,76 @@ def _mapped(source: StructFile) -> StructFile:
     return MappedFile(mapped, name=name)
 
 
+class ArrayFieldWriter(W3FieldWriter):
+    """W3's field writer that also takes a whole term's postings at once."""
+
+    def add_term(self, btext: bytes, postings: TermPostings, lengths) -> None:
+        """Write one term: its postings (``indexer.termpool``) and each one's
+        item field length, as arrays."""
+        self.start_term(btext)
+        self._postwriter.write_term(postings, lengths)
+        self.finish_term()
+
+
 class ArrayPostingsWriter(W3PostingsWriter):
     """W3's postings writer with the block data as arrays (term vectors, keyed
-    by bytes, keep W3's)."""
+    by bytes, keep W3's).
+
+    ``write_term`` fills a block's buffers from a term's arrays a block at a
+    time, where W3 takes one posting per call; the block written is the same
+    as W3's calls would make. A position field's block keeps its positions as
+    arrays (``_positions``) until it is encoded, never as a value per posting.
+    """
+
+    _positions: tuple[np.ndarray, np.ndarray] | None = None  # counts, positions
+
+    def _new_block(self):
+        super()._new_block()
+        self._positions = None
+
+    def write_term(self, postings: TermPostings, lengths: np.ndarray) -> None:
+        """All of a term's postings, between ``start_postings`` and
+        ``finish_postings`` (which writes, or inlines, the last block)."""
+        ids = postings.ids
+        n = len(ids)
+        ends = None if postings.counts is None else np.cumsum(postings.counts)
+        for start in range(0, n, self._blocklimit):
+            if start:  # the block before is full
+                self._write_block()
+            end = min(n, start + self._blocklimit)
+            self._ids = _array("I", ids[start:end].astype(np.uint32))
+            weights = postings.weights[start:end]
+            self._weights = _array("f", weights.astype(np.float32))
+            self._maxweight = max(0, float(weights.max()))
+            block_lengths = lengths[start:end]
+            nonzero = block_lengths[block_lengths > 0]
+            self._minlength = int(nonzero.min()) if nonzero.size else None
+            self._maxlength = int(block_lengths.max())
+            if ends is None:
+                assert postings.values is not None
+                self._values = [v for v in postings.values[start:end] if v]
+                continue
+            assert postings.counts is not None and postings.positions is not None
+            first = int(ends[start] - postings.counts[start])
+            counts = postings.counts[start:end]
+            self._positions = (counts, postings.positions[first : int(ends[end - 1])])
+            if n < self._inlinelimit:  # inlined: W3 keeps the values themselves
+                self._values = position_values(self._format, *self._positions)
+
+    def _encoded_positions(self) -> bytes | None:
+        """The block's packed positions from its arrays: the bytes ``_packed``
+        makes of the same postings' values. None when a gap needs 32 bits
+        (then the values are made, for W3's own layout)."""
+        assert self._positions is not None
+        counts, positions = self._positions
+        gaps = _gaps(positions, 0)
+        starts = (np.cumsum(counts) - counts)[counts > 0]
+        gaps[starts] = positions[starts]
+        if gaps.size and int(gaps.max()) > 0xFFFF:
+            self._values = position_values(self._format, counts, positions)
+            return None
+        width, count_bytes = _narrowest(counts)
+        return bytes([width]) + count_bytes + gaps.astype(NARROW).tobytes()
 
     def _write_block(self, last=False):
         if self._byteids:
@@ -191,10 +264,13 @@ class ArrayPostingsWriter(W3PostingsWriter):
 
     def _encoded(self) -> bytes:
         ids = np.asarray(self._ids, dtype=np.int64)
-        id_gaps = np.diff(ids, prepend=ids[0])
+        id_gaps = _gaps(ids, ids[0])
         id_width, id_bytes = _narrowest(id_gaps)
         weight_kind, weight_bytes = _weights(np.asarray(self._weights, dtype=_FLOAT))
-        packed = _packed(self._values, len(ids), self._format)
+        if self._positions is not None:
+            packed = self._encoded_positions()
+        else:
+            packed = _packed(self._values, len(ids), self._format)
         if packed is None:
             value_kind, value_bytes = WHOOSH_VALUES, dumps(self._mini_values(), 2)
         else:
@@ -271,6 +347,17 @@ def packed_values(counts: np.ndarray, gaps: np.ndarray) -> list[bytes]:
     ]
 
 
+def _gaps(values: np.ndarray, before) -> np.ndarray:
+    """Each value's distance from the one before it (the first's from
+    ``before``): ``np.diff`` with ``prepend``, without its per-call overhead,
+    which a block of a few postings feels."""
+    gaps = np.empty_like(values)
+    if values.size:
+        gaps[0] = values[0] - before
+        np.subtract(values[1:], values[:-1], out=gaps[1:])
+    return gaps
+
+
 def _narrowest(values: np.ndarray) -> tuple[int, bytes]:
     """The width (1, 2 or 4 bytes) that holds every (non-negative) value, and
     the values at that width."""
@@ -282,9 +369,9 @@ def _narrowest(values: np.ndarray) -> tuple[int, bytes]:
 def _weights(weights: np.ndarray) -> tuple[int, bytes]:
     """All ones: nothing; whole numbers: the narrowest width; else float64
     (what W3 pickles, so scores do not move)."""
-    if np.all(weights == 1.0):
+    if (weights == 1.0).all():
         return ONES, b""
-    whole = np.all(weights == np.floor(weights)) and weights.min() >= 0
+    whole = (weights == np.floor(weights)).all() and weights.min() >= 0
     if whole and weights.max() < 1 << 16:
         width, raw = _narrowest(weights.astype(np.int64))
         return width, raw
@@ -306,6 +393,13 @@ def _packed(values: list, n: int, fmt) -> bytes | None:
     body[header.ravel()] = False
     width, count_bytes = _narrowest(counts)
     return bytes([width]) + count_bytes + raw[body].tobytes()
+
+
+def _array(code: str, values: np.ndarray) -> array:
+    """A Python array of ``code`` holding a numpy array of the same item size."""
+    out = array(code)
+    out.frombytes(values.tobytes())
+    return out
 
 
 def _whoosh_values(minified, fixedsize, matcher) -> object:

@@ -8,6 +8,9 @@ is made, before any file is read, while the indexer is small; before its
 first batch each takes the memo of learnt words (:mod:`.warm`) from the file
 the learner wrote, so that it still analyses each word once, as a look-up.
 
+Each worker writes a segment of its own (Whoosh's ``multisegment``: no
+final merge) with an ``ItemWriter`` (:mod:`.writer`).
+
 Cancelling stops the workers outright: Whoosh's own ``cancel`` only flags
 its copy of each worker object and would leave them waiting for work; so
 does a commit with nothing handed over.
@@ -20,15 +23,33 @@ from pathlib import Path
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 from .warm import load_learnt
+from .writer import ItemWriter
 
 
 class _Worker(SubWriterTask):
-    """A writer worker that adopts the learnt memo before its first batch."""
+    """A writer worker that adopts the learnt memo before its first batch and
+    writes its own segment with an ``ItemWriter``."""
 
     def __init__(self, *args, memo: Path) -> None:
         super().__init__(*args)
         self.memo = memo
         self._taught = False
+
+    def run(self):
+        """Whoosh's worker loop, for one segment of its own (multisegment)."""
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = ItemWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            job = self.jobqueue.get()
+            if job is None:
+                break
+            self._process_file(*job)
+        if not self.running:
+            writer.cancel()
+            return
+        fieldnames = writer.pool.fieldnames
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, fieldnames, segment), timeout=5)
 
     def _process_file(self, filename, doc_count):
         if not self._taught:
@@ -44,7 +65,7 @@ class ParallelWriter(MpWriter):
     """
 
     def __init__(self, ix, memo: Path, procs: int, **kwargs) -> None:
-        super().__init__(ix, procs=procs, **kwargs)
+        super().__init__(ix, procs=procs, multisegment=True, **kwargs)
         self.memo = memo
         for _ in range(self.procs):
             self._new_task()

@@ -47,3 +47,13 @@ def deltas_of(valuestring: bytes) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     width = NARROW if len(valuestring) - HEADER == 2 * count else WIDE
     return np.frombuffer(valuestring, dtype=width, offset=HEADER, count=count)
+
+
+def position_values(fmt, counts: np.ndarray, positions: np.ndarray) -> list[bytes]:
+    """Each posting's value as ``fmt`` encodes it, from a term's arrays: each
+    posting's position count, and all positions laid end to end."""
+    ends = np.cumsum(counts).tolist()
+    flat = positions.tolist()
+    return [
+        fmt.encode(flat[e - c : e]) for c, e in zip(counts.tolist(), ends, strict=True)
+    ]

@@ -1,0 +1,230 @@
+"""A segment's postings, gathered per term as arrays until the segment is written.
+
+Whoosh's writer puts every posting into a pool as a tuple (field, term,
+item, weight, encoded value), sorts all of them, spilling sorted runs to disk
+as it goes, and then hands them one by one to the codec, which looks up the
+item's field length for each. At 10,000 meetings that is ten million tuples
+made, sorted, marshalled and unmarshalled, and ten million length look-ups:
+most of the writer's time.
+
+Here a posting is appended to its term's arrays (the items, the weights, and,
+for position fields, the position count and the positions themselves, not an
+encoded value), so what is sorted at the end is the terms, not the postings,
+and the codec takes a term's postings as whole arrays
+(``indexer.codec.ArrayPostingsWriter.write_term``). Items arrive in
+increasing order (a writer numbers them as they come), so a term's arrays are
+already in posting order.
+
+Memory stays bounded like Whoosh's pool: past ``limit`` bytes (by the arrays'
+sizes and a fixed cost per term), the terms gathered so far are written to a
+temporary file in term order, a run; the runs and what is left in memory are
+merged term by term at the end, a term's arrays from earlier runs first.
+"""
+
+from __future__ import annotations
+
+import heapq
+import pickle
+import tempfile
+from array import array
+from collections.abc import Iterator
+from itertools import groupby
+from operator import itemgetter
+from typing import IO, NamedTuple
+
+import numpy as np
+
+from .positions import PackedPositions, position_values
+
+TERM_BYTES = 600  # what a term costs in memory beyond its arrays (objects, keys)
+
+Key = tuple[str, bytes]  # (field name, term)
+_UINT = np.dtype(f"u{array('I').itemsize}")  # item numbers, counts, positions
+
+
+class TermPostings(NamedTuple):
+    """One term's postings in item order.
+
+    ``counts`` and ``positions`` (each posting's position count, and all
+    positions laid end to end, absolute within the item's field) for a field
+    written with ``PackedPositions``; ``values`` (each posting's encoded
+    value) for any other field.
+    """
+
+    ids: np.ndarray  # int64
+    weights: np.ndarray  # float64
+    counts: np.ndarray | None = None  # int64
+    positions: np.ndarray | None = None  # int64
+    values: list[bytes] | None = None
+
+
+class TermPool:
+    """Postings per (field, term); see the module docstring."""
+
+    def __init__(self, schema, limit: int, folder: str | None = None) -> None:
+        self._positional = {
+            name: schema[name].format
+            for name in schema.names()
+            if type(schema[name].format) is PackedPositions
+        }
+        self._limit = limit
+        self._folder = folder
+        self._terms: dict[Key, list] = {}
+        self._size = 0
+        self._runs: list[IO[bytes]] = []
+        self.fieldnames: set[str] = set()  # Whoosh's multi-process writer reads it
+
+    def add_positions(
+        self,
+        field: str,
+        item: int,
+        forms: dict[str, list[int]],
+        format_boost: float = 1.0,
+        boost: float = 1.0,
+    ) -> int:
+        """One item's postings in a position field: each form's positions (in
+        increasing order); a posting's weight is its count times the format's
+        boost times the item's boost for the field (Whoosh's weight, in
+        Whoosh's order of operations). Returns the field's length (the
+        positions in all)."""
+        terms = self._terms
+        length = 0
+        for form, positions in forms.items():
+            key = (field, form.encode("utf-8"))
+            record = terms.get(key)
+            if record is None:
+                record = self._new(key, positional=True)
+            elif record[0][-1] >= item:
+                _out_of_order(key, item)
+            freq = len(positions)
+            record[0].append(item)
+            record[1].append(float(freq) * format_boost * boost)
+            record[2].append(freq)
+            record[3].extend(positions)
+            length += freq
+        self._size += 16 * len(forms) + 4 * length
+        if self._size > self._limit:
+            self._spill()
+        return length
+
+    def add(self, posting: tuple) -> None:
+        """Whoosh's pool interface: (field, term, item, weight, encoded value).
+
+        A position field's value is decoded into its positions, so that a
+        term holds one kind of posting whichever way it came (a merged
+        segment's postings come encoded).
+        """
+        field, term, item, weight, value = posting
+        fmt = self._positional.get(field)
+        key = (field, term)
+        record = self._terms.get(key)
+        if record is None:
+            record = self._new(key, positional=fmt is not None)
+        elif record[0][-1] >= item:
+            _out_of_order(key, item)
+        record[0].append(item)
+        record[1].append(weight)
+        if fmt is not None:
+            positions = fmt.decode_positions(value)
+            record[2].append(len(positions))
+            record[3].extend(positions)
+            self._size += 12 + 4 * len(positions)
+        else:
+            record[2].append(value or b"")
+            self._size += 20 + len(value or b"")
+        if self._size > self._limit:
+            self._spill()
+
+    def _new(self, key: Key, positional: bool) -> list:
+        self.fieldnames.add(key[0])
+        record: list = [array("I"), array("d")]
+        record += [array("I"), array("I")] if positional else [[]]
+        self._terms[key] = record
+        self._size += TERM_BYTES
+        return record
+
+    def terms(self) -> Iterator[tuple[Key, TermPostings]]:
+        """Every term in (field, term) order, with its postings in item order."""
+        current = ((key, _frozen(r)) for key, r in self._sorted_terms())
+        if not self._runs:
+            yield from current
+            return
+        sources = [_read_run(run) for run in self._runs] + [current]
+        merged = heapq.merge(*sources, key=itemgetter(0))
+        for key, group in groupby(merged, key=itemgetter(0)):
+            parts = [postings for _, postings in group]
+            yield key, parts[0] if len(parts) == 1 else _joined(parts)
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """Whoosh's pool interface: every posting as a tuple, in order."""
+        for (field, term), postings in self.terms():
+            fmt = self._positional.get(field)
+            values = postings.values
+            if fmt is not None:
+                assert postings.counts is not None and postings.positions is not None
+                values = position_values(fmt, postings.counts, postings.positions)
+            assert values is not None
+            rows = zip(
+                postings.ids.tolist(), postings.weights.tolist(), values, strict=True
+            )
+            for item, weight, value in rows:
+                yield field, term, item, weight, value
+
+    def cleanup(self) -> None:
+        """Drop everything gathered (Whoosh's pool interface)."""
+        for run in self._runs:
+            run.close()
+        self._runs = []
+        self._terms = {}
+        self._size = 0
+
+    def _sorted_terms(self) -> list[tuple[Key, list]]:
+        return sorted(self._terms.items(), key=itemgetter(0))
+
+    def _spill(self) -> None:
+        """Write the terms gathered so far to a run, in term order."""
+        run = tempfile.TemporaryFile(dir=self._folder)
+        dump = pickle.Pickler(run, protocol=pickle.HIGHEST_PROTOCOL).dump
+        for key, record in self._sorted_terms():
+            dump((key, _frozen(record)))
+        dump(None)
+        run.seek(0)
+        self._runs.append(run)
+        self._terms = {}
+        self._size = 0
+
+
+def _out_of_order(key: Key, item: int) -> None:
+    """A term's postings come in increasing item order (its arrays are its
+    postings in order); one that does not is a caller's mistake."""
+    raise ValueError(f"{key}: item {item} after a later one, out of order")
+
+
+def _frozen(record: list) -> TermPostings:
+    ids = _int64(record[0])
+    weights = np.frombuffer(record[1], dtype=np.float64)
+    if len(record) == 4:
+        return TermPostings(ids, weights, _int64(record[2]), _int64(record[3]))
+    return TermPostings(ids, weights, values=record[2])
+
+
+def _int64(values: array) -> np.ndarray:
+    return np.frombuffer(values, dtype=_UINT).astype(np.int64)
+
+
+def _read_run(run: IO[bytes]) -> Iterator[tuple[Key, TermPostings]]:
+    unpickler = pickle.Unpickler(run)
+    while (entry := unpickler.load()) is not None:
+        yield entry
+
+
+def _joined(parts: list[TermPostings]) -> TermPostings:
+    """One term's postings from several runs, earlier runs' first."""
+    ids = np.concatenate([p.ids for p in parts])
+    weights = np.concatenate([p.weights for p in parts])
+    if parts[0].counts is not None:
+        counts = np.concatenate([p.counts for p in parts])
+        positions = np.concatenate([p.positions for p in parts])
+        return TermPostings(ids, weights, counts, positions)
+    values = [v for p in parts for v in p.values or ()]
+    return TermPostings(ids, weights, values=values)
