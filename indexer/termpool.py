@@ -69,10 +69,17 @@ class TermPool:
         }
         self._limit = limit
         self._folder = folder
-        self._terms: dict[Key, list] = {}
+        # Per field, each term's record. A position field's terms are keyed
+        # by the word (no encoding per posting), others' by their bytes;
+        # words sort as their UTF-8 bytes do.
+        self._fields: dict[str, dict] = {}
         self._size = 0
         self._runs: list[IO[bytes]] = []
-        self.fieldnames: set[str] = set()  # Whoosh's multi-process writer reads it
+
+    @property
+    def fieldnames(self) -> set[str]:
+        """The fields with postings so far (Whoosh's multi-process writer asks)."""
+        return set(self._fields)
 
     def add_positions(
         self,
@@ -87,22 +94,25 @@ class TermPool:
         boost times the item's boost for the field (Whoosh's weight, in
         Whoosh's order of operations). Returns the field's length (the
         positions in all)."""
-        terms = self._terms
+        terms = self._fields.get(field)
+        if terms is None:
+            terms = self._fields[field] = {}
         length = 0
+        new = 0
         for form, positions in forms.items():
-            key = (field, form.encode("utf-8"))
-            record = terms.get(key)
+            record = terms.get(form)
             if record is None:
-                record = self._new(key, positional=True)
+                record = terms[form] = _record(positional=True)
+                new += 1
             elif record[0][-1] >= item:
-                _out_of_order(key, item)
+                _out_of_order(field, form, item)
             freq = len(positions)
             record[0].append(item)
             record[1].append(float(freq) * format_boost * boost)
             record[2].append(freq)
             record[3].extend(positions)
             length += freq
-        self._size += 16 * len(forms) + 4 * length
+        self._size += TERM_BYTES * new + 16 * len(forms) + 4 * length
         if self._size > self._limit:
             self._spill()
         return length
@@ -116,12 +126,17 @@ class TermPool:
         """
         field, term, item, weight, value = posting
         fmt = self._positional.get(field)
-        key = (field, term)
-        record = self._terms.get(key)
+        if fmt is not None:
+            term = term.decode("utf-8")
+        terms = self._fields.get(field)
+        if terms is None:
+            terms = self._fields[field] = {}
+        record = terms.get(term)
         if record is None:
-            record = self._new(key, positional=fmt is not None)
+            record = terms[term] = _record(positional=fmt is not None)
+            self._size += TERM_BYTES
         elif record[0][-1] >= item:
-            _out_of_order(key, item)
+            _out_of_order(field, term, item)
         record[0].append(item)
         record[1].append(weight)
         if fmt is not None:
@@ -135,17 +150,9 @@ class TermPool:
         if self._size > self._limit:
             self._spill()
 
-    def _new(self, key: Key, positional: bool) -> list:
-        self.fieldnames.add(key[0])
-        record: list = [array("I"), array("d")]
-        record += [array("I"), array("I")] if positional else [[]]
-        self._terms[key] = record
-        self._size += TERM_BYTES
-        return record
-
     def terms(self) -> Iterator[tuple[Key, TermPostings]]:
         """Every term in (field, term) order, with its postings in item order."""
-        current = ((key, _frozen(r)) for key, r in self._sorted_terms())
+        current = self._sorted_terms()
         if not self._runs:
             yield from current
             return
@@ -175,29 +182,42 @@ class TermPool:
         for run in self._runs:
             run.close()
         self._runs = []
-        self._terms = {}
+        self._fields = {}
         self._size = 0
 
-    def _sorted_terms(self) -> list[tuple[Key, list]]:
-        return sorted(self._terms.items(), key=itemgetter(0))
+    def _sorted_terms(self) -> Iterator[tuple[Key, TermPostings]]:
+        """The terms gathered in memory, in (field, term) order."""
+        for field in sorted(self._fields):
+            terms = self._fields[field]
+            for term in sorted(terms):
+                key = term.encode("utf-8") if isinstance(term, str) else term
+                yield (field, key), _frozen(terms[term])
 
     def _spill(self) -> None:
         """Write the terms gathered so far to a run, in term order."""
         run = tempfile.TemporaryFile(dir=self._folder)
         dump = pickle.Pickler(run, protocol=pickle.HIGHEST_PROTOCOL).dump
-        for key, record in self._sorted_terms():
-            dump((key, _frozen(record)))
+        for entry in self._sorted_terms():
+            dump(entry)
         dump(None)
         run.seek(0)
         self._runs.append(run)
-        self._terms = {}
+        self._fields = {field: {} for field in self._fields}  # still written to
         self._size = 0
 
 
-def _out_of_order(key: Key, item: int) -> None:
+def _record(positional: bool) -> list:
+    """A term's arrays: items, weights, and the position counts and positions
+    (a position field) or the encoded values (any other)."""
+    if positional:
+        return [array("I"), array("d"), array("I"), array("I")]
+    return [array("I"), array("d"), []]
+
+
+def _out_of_order(field: str, term, item: int) -> None:
     """A term's postings come in increasing item order (its arrays are its
     postings in order); one that does not is a caller's mistake."""
-    raise ValueError(f"{key}: item {item} after a later one, out of order")
+    raise ValueError(f"{field}:{term!r}: item {item} after a later one, out of order")
 
 
 def _frozen(record: list) -> TermPostings:

@@ -28,6 +28,7 @@ from .analysis import WordMemoAnalyzer
 from .positions import PackedPositions
 from .termpool import TermPool
 
+VALUES_REMEMBERED = 50_000  # the terms of values of fields without positions
 # A stored length byte as the length the codec records (0: none).
 _LENGTHS = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.int64)
 
@@ -44,6 +45,8 @@ class ItemWriter(SegmentWriter):
                 raise ValueError(f"field {name!r}: term vectors or spelling words")
         folder = getattr(self._tempstorage, "folder", None)
         self.pool = TermPool(self.schema, limitmb * 1024 * 1024, folder)
+        self._orders: dict[tuple, list[str]] = {}
+        self._indexed: dict[tuple, list[tuple]] = {}
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -51,11 +54,9 @@ class ItemWriter(SegmentWriter):
         schema = self.schema
         docnum = self.docnum
         docboost = self._doc_boost(fields)
-        fieldnames = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
         try:
-            for fieldname in fieldnames:
+            for fieldname in self._order(fields):
                 value = fields.get(fieldname)
                 if value is None:
                     continue
@@ -97,10 +98,37 @@ class ItemWriter(SegmentWriter):
         else:
             length = 0
             add = self.pool.add
-            for tbytes, freq, weight, vbytes in field.index(value):
+            for tbytes, freq, weight, vbytes in self._terms(fieldname, field, value):
                 add((fieldname, tbytes, docnum, weight * boost, vbytes))
                 length += freq
         return length if field.scorable else 0
+
+    def _order(self, fields: dict) -> list[str]:
+        """The document's field names in Whoosh's order (sorted, without the
+        ``_`` settings), checked against the schema; once per set of names."""
+        names = tuple(fields)
+        order = self._orders.get(names)
+        if order is None:
+            order = sorted(name for name in names if not name.startswith("_"))
+            self._check_fields(self.schema, order)
+            self._orders[names] = order
+        return order
+
+    def _terms(self, fieldname: str, field, value) -> list[tuple]:
+        """``field.index(value)``, remembered: an item's ids, dates, types and
+        names repeat across items, and analysing a value is a function of the
+        value alone."""
+        key = (fieldname, type(value), value)
+        try:
+            return self._indexed[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: not remembered
+            return list(field.index(value))
+        made = self._indexed[key] = list(field.index(value))
+        if len(self._indexed) > VALUES_REMEMBERED:
+            self._indexed.clear()
+        return made
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()

@@ -124,7 +124,7 @@ def test_a_pool_spilled_to_disk_writes_the_same_files(tmp_path, monkeypatch):
     spill = TermPool._spill
 
     def counted(pool):
-        spills.append(len(pool._terms))
+        spills.append(pool)
         spill(pool)
 
     monkeypatch.setattr(TermPool, "_spill", counted)
