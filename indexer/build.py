@@ -29,10 +29,11 @@ from .codec import ArrayCodec
 from .config import check_synonyms, load_metadata
 from .fields import item_fields
 from .lexicon import base_lexicon
-from .model import RejectedFile
+from .model import Document, RejectedFile
 from .ocrfix import correction_lexicon
 from .parallel import ParallelWriter
 from .plan import Overrides, Plan, make_plan, old_rejects
+from .readahead import ahead
 from .sandbox import file_reader, forks_die_with_parent
 from .schema import SCHEMA_VERSION, get_schema, signature
 from .spool import DocumentSpool
@@ -255,19 +256,25 @@ def _read_all(
     reader = file_reader()
     defaults, per_file = run.overrides
     summary = run.summary
-    for n, source in enumerate(plan.todo, 1):
-        path, key = plan.files[source]
+
+    def read(source: str) -> tuple[Document, list[str]]:
+        overrides = {"defaults": defaults, "file": per_file.get(source, {})}
+        return reader.read(plan.files[source][0], run.corpus_dir, overrides)
+
+    # The next files are read while this one is spooled and learnt.
+    for n, (source, outcome) in enumerate(ahead(read, plan.todo), 1):
+        key = plan.files[source][1]
         if run.progress:
             run.progress(n, len(plan.todo), source)
-        overrides = {"defaults": defaults, "file": per_file.get(source, {})}
-        try:
-            doc, warnings = reader.read(path, run.corpus_dir, overrides)
-        except RejectedFile as exc:
-            summary.rejected.append((source, str(exc)))
+        if isinstance(outcome, RejectedFile):
+            summary.rejected.append((source, str(outcome)))
             entries[source] = {
-                "key": key, "rejected": str(exc), "retry": exc.retryable
+                "key": key, "rejected": str(outcome), "retry": outcome.retryable
             }  # fmt: skip
             continue
+        if isinstance(outcome, BaseException):
+            raise outcome
+        doc, warnings = outcome
         summary.warnings += [(source, w) for w in warnings]
         docs.append(doc)
         if learner is not None:
