@@ -29,12 +29,12 @@ from .codec import ArrayCodec
 from .config import check_synonyms, load_metadata
 from .fields import item_fields
 from .lexicon import base_lexicon
-from .model import Document, RejectedFile
+from .model import RejectedFile
 from .ocrfix import correction_lexicon
 from .parallel import ParallelWriter
 from .plan import Overrides, Plan, make_plan, old_rejects
 from .readahead import ahead
-from .sandbox import file_reader, forks_die_with_parent
+from .sandbox import ReadFile, file_reader, forks_die_with_parent
 from .schema import SCHEMA_VERSION, get_schema, signature
 from .spool import DocumentSpool
 from .warm import WordLearner
@@ -257,7 +257,7 @@ def _read_all(
     defaults, per_file = run.overrides
     summary = run.summary
 
-    def read(source: str) -> tuple[Document, list[str]]:
+    def read(source: str) -> ReadFile:
         overrides = {"defaults": defaults, "file": per_file.get(source, {})}
         return reader.read(plan.files[source][0], run.corpus_dir, overrides)
 
@@ -274,11 +274,11 @@ def _read_all(
             continue
         if isinstance(outcome, BaseException):
             raise outcome
-        doc, warnings = outcome
+        doc, warnings, splits = outcome
         summary.warnings += [(source, w) for w in warnings]
         docs.append(doc)
         if learner is not None:
-            learner.add(doc)
+            learner.add(doc, splits)
         entries[source] = {
             "key": key, "doc_id": doc.doc_id, "items": len(doc.items)
         }  # fmt: skip

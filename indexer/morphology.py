@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import snowballstemmer
@@ -116,9 +117,14 @@ class _Known:
     (milliseconds per word not met before). One per process, not per index:
     a split depends only on the word, the code and the word list, which the
     table's key pins, so any table this code can open answers alike.
+
+    The indexer's file reader, which splits words to tell a scan from typed
+    text, records the splits it works out (``splits_worked_out``) and sends
+    them with each document to the word learner, which looks them up.
     """
 
     lookup: KnownSplits | None = None
+    worked_out: dict[str, Split | None] | None = None  # recording, when a dict
 
 
 def use_known_splits(lookup: KnownSplits | None) -> None:
@@ -129,6 +135,17 @@ def use_known_splits(lookup: KnownSplits | None) -> None:
     the damage being the integrity check's to report. None: nothing known.
     """
     _Known.lookup = lookup
+
+
+@contextmanager
+def splits_worked_out() -> Iterator[dict[str, Split | None]]:
+    """Records meanwhile every word whose compound split was worked out (not
+    looked up, nor remembered from before), with its split."""
+    previous, _Known.worked_out = _Known.worked_out, {}
+    try:
+        yield _Known.worked_out
+    finally:
+        _Known.worked_out = previous
 
 
 @lru_cache(maxsize=200_000)
@@ -146,7 +163,10 @@ def compound_split(word: str) -> Split | None:
             return lookup(word)
         except Exception:  # noqa: BLE001, S110 - not known: worked out below
             pass
-    return worked_out_split(word)
+    split = worked_out_split(word)
+    if _Known.worked_out is not None:
+        _Known.worked_out[word] = split
+    return split
 
 
 def _splittable(word: str) -> bool:

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from .model import Document, Item, RejectedFile
 
@@ -68,6 +69,19 @@ def _env_number(name: str, default, kind):
     except ValueError:
         return default
     return value if value > 0 else default
+
+
+class ReadFile(NamedTuple):
+    """What reading a file gives: its document, the warnings, and the
+    compound splits worked out while reading it (``morphology``: telling a
+    scan from typed text splits its unknown words), which the word learner
+    then looks up instead of working them out again. From the sandbox, as
+    untrusted as the document: they only shape how its own words are
+    analysed."""
+
+    doc: Document
+    warnings: list[str]
+    splits: dict
 
 
 class _WorkerLost(Exception):
@@ -112,10 +126,8 @@ class FileReader:
                 self._stop()
                 self._start()
 
-    def read(
-        self, path: Path, corpus_dir: Path, overrides: dict
-    ) -> tuple[Document, list[str]]:
-        """The file's document and warnings; RejectedFile when it fails its budget."""
+    def read(self, path: Path, corpus_dir: Path, overrides: dict) -> ReadFile:
+        """The file's document and more; RejectedFile when it fails its budget."""
         request = pickle.dumps((path, corpus_dir, overrides))
         with self._lock:
             try:
@@ -123,7 +135,7 @@ class FileReader:
             except _WorkerLost:  # its starting thread ended, not this file's doing
                 return self._ask(request)
 
-    def _ask(self, request: bytes) -> tuple[Document, list[str]]:
+    def _ask(self, request: bytes) -> ReadFile:
         if self._proc is None or self._proc.poll() is not None:
             self._stop()
             self._start()
@@ -146,7 +158,7 @@ class FileReader:
             raise RejectedFile(_death_reason(code, self.limits)) from None
         kind, *rest = pickle.loads(answer)
         if kind == "ok":
-            return rest[0], rest[1]
+            return ReadFile(*rest)
         reason, retryable, restart = rest
         if restart:  # e.g. after a MemoryError: the heap may be in a poor state
             self._stop()
@@ -244,6 +256,7 @@ def serve() -> None:
     _limit_memory(memory_mb)
     from .ingest import read_document  # after the limit: imports count too
     from .lexicon import base_lexicon
+    from .morphology import splits_worked_out
     from .segment import segment
 
     base_lexicon()  # warm while the indexer plans; every text file needs it
@@ -258,11 +271,13 @@ def serve() -> None:
                 inbox.read(_HEADER.unpack(header)[0])
             )
             try:
-                raw = read_document(path, corpus_dir)
-                doc = segment(raw, overrides)
+                with splits_worked_out() as splits:
+                    raw = read_document(path, corpus_dir)
+                    doc = segment(raw, overrides)
                 if not doc.items:
                     raise RejectedFile("no agenda items or sections found in it")
-                answer: tuple = ("ok", doc, list(raw.warnings) + _cap_items(doc))
+                warnings = list(raw.warnings) + _cap_items(doc)
+                answer: tuple = ("ok", doc, warnings, splits)
             except RejectedFile as exc:
                 answer = ("rejected", str(exc), exc.retryable, False)
             except MemoryError:

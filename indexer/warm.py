@@ -22,6 +22,11 @@ read, for the words of the table, and as they will be written, corrected,
 before the writer starts (``add_written``). Then the writer's workers meet
 no word the memo lacks, and never load the lexicon (70 MB each).
 
+The file reader splits many of the same words first (telling a scan from
+typed text asks whether each unknown word is a compound) and sends the
+splits it worked out with each document (``ReadFile.splits``): the learner
+looks those up instead of working them out a second time.
+
 The memo is a cache: should the learning process fail, the build goes on
 without it (slower, the same index) and says so in the run's warnings.
 """
@@ -37,6 +42,7 @@ from pathlib import Path
 from .analysis import WordMemoAnalyzer, adopt_learnt, learnt_words
 from .fields import item_fields
 from .model import Document
+from .morphology import use_known_splits
 from .wordforms import FormsWriter
 
 _FORK = multiprocessing.get_context("fork")
@@ -66,14 +72,15 @@ class WordLearner:
         self._outbox: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
         self._sender: threading.Thread | None = None
 
-    def add(self, doc: Document) -> None:
-        """Learn this document's words (later, in the learning process)."""
+    def add(self, doc: Document, splits: dict | None = None) -> None:
+        """Learn this document's words (later, in the learning process);
+        ``splits``: compound splits already worked out (``ReadFile.splits``)."""
         if not doc.ocr or self._forms is not None:
-            self._put(("read", doc))
+            self._put(("read", doc, splits or {}))
 
     def add_written(self, fields: dict) -> None:
         """Learn the words of an OCR'd item's index document, as corrected."""
-        self._put(("written", fields))
+        self._put(("written", fields, {}))
 
     def _put(self, message: tuple) -> None:
         if self._sender is None:  # a thread only now: the forks are behind us
@@ -136,6 +143,8 @@ def _learn(schema, conn, with_forms: bool, memo: Path) -> None:
         if isinstance(getattr(schema[name], "analyzer", None), WordMemoAnalyzer)
     }
     forms = FormsWriter() if with_forms else None
+    known: dict = {}  # the reader's compound splits: looked up, not worked out
+    use_known_splits(known.__getitem__)
 
     def learn(fields: dict) -> None:
         for name, analyzer in analyzers.items():
@@ -144,7 +153,8 @@ def _learn(schema, conn, with_forms: bool, memo: Path) -> None:
                 analyzer.learn(value)
 
     while (message := conn.recv()) is not None:
-        kind, value = message
+        kind, value, splits = message
+        known.update(splits)
         if kind == "written":  # an OCR'd item as corrected
             learn(value)
             if forms is not None:

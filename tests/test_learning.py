@@ -211,3 +211,30 @@ def test_a_big_rebuild_whose_every_file_is_rejected_still_ends(tmp_path):
     assert f"{PARALLEL_MIN_DOCS} rejected" in done.stdout + done.stderr
     live = live_generation(index)
     assert live is not None and not (live / LEARNT_WORDS).exists()
+
+
+def test_the_readers_compound_splits_are_the_analysis_own():
+    """The file reader sends the splits it worked out (telling a scan from
+    typed text); the learner looks them up, so they must be exactly what
+    the morphology works out, and new ones only."""
+    from indexer.morphology import splits_worked_out, worked_out_split
+    from indexer.sandbox import FileReader
+
+    reader = FileReader()
+    try:
+        path = sorted(CORPUS.glob("*.txt"))[0]
+        first = reader.read(path, CORPUS, {"defaults": {}, "file": {}})
+        again = reader.read(path, CORPUS, {"defaults": {}, "file": {}})
+    finally:
+        reader.close()
+    assert first.doc.items and len(first.splits) > 20
+    assert any(split is not None for split in first.splits.values())
+    for word, split in first.splits.items():
+        assert worked_out_split(word) == split, word
+    assert again.splits == {}, "remembered splits are not sent again"
+    compound_split.cache_clear()  # so that it is worked out here
+    with splits_worked_out() as recorded:
+        compound_split("trygghetsvandringsrapporterna")
+    assert recorded["trygghetsvandringsrapporterna"] == worked_out_split(
+        "trygghetsvandringsrapporterna"
+    )
