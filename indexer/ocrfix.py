@@ -143,12 +143,6 @@ def marks_as_printed(text: str, corrections: dict[str, str]) -> str:
     return _TOKEN.sub(repair, text)
 
 
-def trusted_words(texts: Iterable[str]) -> Iterable[str]:
-    """Words of clean (not OCR) text, to teach the lexicon the corpus' own terms."""
-    for text in texts:
-        yield from (m.group(0).lower() for m in _TOKEN.finditer(text))
-
-
 def clean_words(docs: Iterable[Document]) -> set[str]:
     """The words of the clean (not OCR) documents: the corpus' own vocabulary."""
     clean = (
@@ -157,7 +151,9 @@ def clean_words(docs: Iterable[Document]) -> set[str]:
         if not d.ocr
         for i in d.items
     )
-    return {w for w in trusted_words(clean) if w.isalpha() and len(w) > 1}
+    # Each distinct token once: a document repeats most of its words.
+    tokens = {token for text in clean for token in _TOKEN.findall(text)}
+    return {w for w in map(str.lower, tokens) if w.isalpha() and len(w) > 1}
 
 
 def correction_lexicon(scanned: bool, corpus_words: set[str]) -> Lexicon | None:

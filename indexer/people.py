@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .folding import fold
 from .model import Attendee
@@ -75,6 +76,7 @@ def _title_word(word: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
 
 
+@lru_cache(maxsize=50_000)  # every item of a meeting asks for its roster's keys
 def name_key(name: str) -> str:
     """What identifies a person's name: no case, hyphen, spacing or dot differences.
 
