@@ -187,19 +187,28 @@ class TermPool:
 
     def _sorted_terms(self) -> Iterator[tuple[Key, TermPostings]]:
         """The terms gathered in memory, in (field, term) order."""
+        for key, record in self._sorted_records():
+            yield key, _frozen(record)
+
+    def _sorted_records(self) -> Iterator[tuple[Key, list]]:
         for field in sorted(self._fields):
             terms = self._fields[field]
             for term in sorted(terms):
                 key = term.encode("utf-8") if isinstance(term, str) else term
-                yield (field, key), _frozen(terms[term])
+                yield (field, key), terms[term]
 
     def _spill(self) -> None:
-        """Write the terms gathered so far to a run, in term order."""
+        """Write the terms gathered so far to a run, in term order.
+
+        Each term is pickled on its own, its arrays as they are: a pickler
+        or unpickler used for a whole run would keep every term it met
+        alive until the run's end (its memo), which at the final merge
+        meant every posting of the segment in memory at once.
+        """
         run = tempfile.TemporaryFile(dir=self._folder)
-        dump = pickle.Pickler(run, protocol=pickle.HIGHEST_PROTOCOL).dump
-        for entry in self._sorted_terms():
-            dump(entry)
-        dump(None)
+        for entry in self._sorted_records():
+            pickle.dump(entry, run, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(None, run)
         run.seek(0)
         self._runs.append(run)
         self._fields = {field: {} for field in self._fields}  # still written to
@@ -233,9 +242,9 @@ def _int64(values: array) -> np.ndarray:
 
 
 def _read_run(run: IO[bytes]) -> Iterator[tuple[Key, TermPostings]]:
-    unpickler = pickle.Unpickler(run)
-    while (entry := unpickler.load()) is not None:
-        yield entry
+    while (entry := pickle.load(run)) is not None:
+        key, record = entry
+        yield key, _frozen(record)
 
 
 def _joined(parts: list[TermPostings]) -> TermPostings:

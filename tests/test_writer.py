@@ -198,3 +198,33 @@ def test_items_out_of_order_are_refused():
     pool.add(("doc_id", b"d", 4, 1.0, b""))
     with pytest.raises(ValueError, match="out of order"):
         pool.add_positions("body", 5, {"polisen": [3]})
+
+
+def test_a_spilling_pool_stays_within_its_limit(tmp_path):
+    """Runs are pickled a term at a time: a pickler's memo would keep every
+    term written (and, reading back, every term read) alive to the end, so
+    that a pool past its limit peaked higher than one never spilled."""
+    import tracemalloc
+
+    documents = index_documents(generated(60, seed=7))
+
+    def peak(name: str, limitmb: float) -> tuple[int, int]:
+        folder = tmp_path / name
+        folder.mkdir()
+        ix = whoosh_index.create_in(str(folder), get_schema())
+        writer = ItemWriter(ix, codec=ArrayCodec(blocklimit=BLOCK), limitmb=limitmb)
+        tracemalloc.start()
+        try:
+            for fields in documents:
+                writer.add_document(**fields)
+            runs = len(writer.pool._runs)
+            writer.commit()
+            return runs, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    peak("warm", 256)  # the word list and the analysis' memo, loaded once
+    none, whole = peak("whole", 256)
+    runs, spilled = peak("spilled", 0.25)
+    assert runs >= 4 and none == 0
+    assert spilled < 0.6 * whole, (spilled, whole)
