@@ -11,9 +11,10 @@ Here a posting is appended to its term's arrays (the items, the weights, and,
 for position fields, the position count and the positions themselves, not an
 encoded value), so what is sorted at the end is the terms, not the postings,
 and the codec takes a term's postings as whole arrays
-(``indexer.codec.ArrayPostingsWriter.write_term``). Items arrive in
-increasing order (a writer numbers them as they come), so a term's arrays are
-already in posting order.
+(``indexer.codec.ArrayPostingsWriter.write_term``). A term's items arrive
+in increasing order (a writer numbers items as they come; a merged segment
+comes term by term, each in order), so its arrays are already in posting
+order; one that comes out of order is refused, not written.
 
 Memory stays bounded like Whoosh's pool: past ``limit`` bytes (by the arrays'
 sizes and a fixed cost per term), the terms gathered so far are written to a

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from indexer.analysis import stem_analyzer
@@ -76,7 +77,9 @@ def index_documents(docs: list[Document]) -> list[dict]:
     return [item_fields(doc, item, None) for doc in docs for item in doc.items]
 
 
-def write_both(tmp_path: Path, commits: list[dict], **writer_args) -> list[dict]:
+def write_both(
+    tmp_path: Path, commits: list[dict], codec=None, **writer_args
+) -> list[dict]:
     """Each commit ({"add": index documents, "delete": doc ids, "optimize":
     bool}) through both writers, each into its own index; every segment's
     files (by extension) and their digests, per writer."""
@@ -87,7 +90,10 @@ def write_both(tmp_path: Path, commits: list[dict], **writer_args) -> list[dict]
         ix = whoosh_index.create_in(str(folder), get_schema())
         for commit in commits:
             writer = make(
-                ix, codec=ArrayCodec(blocklimit=BLOCK), compound=False, **writer_args
+                ix,
+                codec=codec() if codec else ArrayCodec(blocklimit=BLOCK),
+                compound=False,
+                **writer_args,
             )
             for doc_id in commit.get("delete", ()):
                 writer.delete_by_term("doc_id", doc_id)
@@ -115,6 +121,16 @@ def test_the_same_segment_files_as_whooshs_writer(tmp_path):
     documents = index_documents(seed_documents() + generated(40, seed=1))
     boosted = dict(documents[3], _boost=1.5, _body_boost=2.0)  # Whoosh's boosts
     whoosh, ours = write_both(tmp_path, [{"add": documents + [boosted]}])
+    assert ours == whoosh
+
+
+def test_with_whooshs_own_codec_the_pool_hands_over_postings_one_by_one(tmp_path):
+    """A codec that takes no whole terms gets Whoosh's posting tuples from
+    the pool, position values encoded again: the same files too."""
+    documents = index_documents(seed_documents()[:2] + generated(10, seed=8))
+    whoosh, ours = write_both(
+        tmp_path, [{"add": documents}], codec=lambda: W3Codec(blocklimit=BLOCK)
+    )
     assert ours == whoosh
 
 
