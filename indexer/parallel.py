@@ -18,12 +18,15 @@ does a commit with nothing handed over.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 from .warm import load_learnt
 from .writer import ItemWriter
+
+YOUNG_OBJECTS = 50_000  # a worker's collector threshold (Python's default: 700)
 
 
 class _Worker(SubWriterTask):
@@ -36,7 +39,16 @@ class _Worker(SubWriterTask):
         self._taught = False
 
     def run(self):
-        """Whoosh's worker loop, for one segment of its own (multisegment)."""
+        """Whoosh's worker loop, for one segment of its own (multisegment).
+
+        The collector looks at new objects far less often than by default
+        (every 700 allocations): a writer allocates a record per new term
+        and its arrays, and makes next to no reference cycles, and the
+        default passes cost about a fifth of its CPU (the in-process write
+        of the 1,000-meeting corpus: 5.7-6.2 s -> 4.5-4.6 s). Cycles wait
+        at most YOUNG_OBJECTS allocations; a worker lives for one segment.
+        """
+        gc.set_threshold(YOUNG_OBJECTS, 20, 20)
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = ItemWriter(ix, _lk=False, **self.kwargs)
         while self.running:
