@@ -29,10 +29,10 @@ def looks_like_ocr(text: str) -> bool:
     aside), while OCR damage makes one word in ten or more unknown, and even
     a good scan has misread words (see misread_ratio).
     """
-    letters = sum(ch.isalpha() for ch in text)
+    letters = sum(map(str.isalpha, text))  # per character, but no bytecode each
     if letters < 300:
         return False
-    native = sum(ch in _DIACRITICS for ch in text) / letters
+    native = sum(map(text.count, _DIACRITICS)) / letters
     damaged = text.count("é") + len(re.findall(r"[a-zåäö][0-9][a-zåäö]", text))
     if native < 0.01 or damaged / letters > 0.004:
         return True

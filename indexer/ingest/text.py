@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..model import RejectedFile
 
 _BOM = "\ufeff"
@@ -38,6 +40,11 @@ def _decode_legacy(data: bytes) -> str:
 
 
 def _control_ratio(text: str) -> float:
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\t\f")
+    bad = len(_CONTROL.findall(text))
     bad += text.count("\ufffd")
     return bad / max(len(text), 1)
+
+
+# Control characters other than tab, line feed and form feed (which the
+# canonical text uses): binary data, not text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0d-\x1f]")
