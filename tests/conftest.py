@@ -17,6 +17,7 @@ from waitress.server import create_server
 
 from indexer import build_index
 from indexer.ingest import read_document
+from indexer.model import Document
 from indexer.segment import segment
 from search_app import create_app
 
@@ -25,6 +26,20 @@ pytest_plugins = ["tests.chromium"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
+
+
+def numbered_minutes(n: int, items: list) -> Document:
+    """Generated minutes number ``n`` (id ``doc{n}``, file ``{n:04d}.txt``),
+    dated by its number across 2010-2024."""
+    return Document(
+        doc_id=f"doc{n}",
+        source=f"{n:04d}.txt",
+        sha256=f"{n:064x}",
+        doc_type="minutes",
+        title=f"Möte {n}",
+        date=f"{2010 + n % 15}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+        items=items,
+    )
 
 
 def seed_documents():

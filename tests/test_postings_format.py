@@ -43,6 +43,7 @@ from search_app.fallbacks import with_fallbacks
 from search_app.queryparse import bound, make_parser, parse
 from search_app.scoring import CACHE_BYTES, SPARSE_PHRASE, Engine
 from search_app.whoosh_postings import IndexPostings
+from tests.conftest import numbered_minutes
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 BLOCK = 128  # Whoosh's default postings block
@@ -97,16 +98,7 @@ def make_doc(n: int, rng: random.Random, words: list[str], weights) -> Document:
                 decisions=["Beslut"] if rng.random() < 0.2 else [],
             )
         )
-    year = 2010 + n % 15
-    return Document(
-        doc_id=f"doc{n}",
-        source=f"{n:04d}.txt",
-        sha256=f"{n:064x}",
-        doc_type="minutes",
-        title=f"Möte {n}",
-        date=f"{year}-{1 + n % 12:02d}-{1 + n % 28:02d}",
-        items=items,
-    )
+    return numbered_minutes(n, items)
 
 
 def write(ix, docs, delete=(), **writer_args) -> None:

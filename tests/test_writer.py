@@ -32,7 +32,7 @@ from indexer.schema import get_schema
 from indexer.termpool import TermPool
 from indexer.writer import ItemWriter
 
-from .conftest import seed_documents
+from .conftest import numbered_minutes, seed_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = sorted((ROOT / "tests" / "quality" / "texts").glob("*.txt"))
@@ -59,17 +59,7 @@ def generated(count: int, seed: int, start: int = 0) -> list[Document]:
             )
             for k in range(1, 6)
         ]
-        docs.append(
-            Document(
-                doc_id=f"gen{n}",
-                source=f"gen{n}.txt",
-                sha256=f"{n:064x}",
-                doc_type="minutes",
-                title=f"Möte {n}",
-                date=f"{2010 + n % 15}-{1 + n % 12:02d}-{1 + n % 28:02d}",
-                items=items,
-            )
-        )
+        docs.append(numbered_minutes(n, items))
     return docs
 
 
@@ -158,7 +148,7 @@ def test_merged_segments_and_deletions_write_the_same_files(tmp_path):
         {"add": index_documents(first)},
         {
             "add": index_documents(second),
-            "delete": [f"gen{n}" for n in range(15, 20)] + ["gen3"],
+            "delete": [f"doc{n}" for n in range(15, 20)] + ["doc3"],
         },
         {"add": index_documents(generated(3, seed=5, start=40)), "optimize": True},
     ]
