@@ -81,7 +81,7 @@ def _labelled(text: str) -> list[str]:
     for n, label in enumerate(labels):
         end = labels[n + 1].start() if n + 1 < len(labels) else len(text)
         rest = text[label.end() : end]
-        paragraphs = [p for p in rest.split("\n\n")]
+        paragraphs = rest.split("\n\n", 2)  # the first two are all it needs
         body = paragraphs[0].strip() or (
             paragraphs[1].strip() if len(paragraphs) > 1 else ""
         )

@@ -98,7 +98,8 @@ def html_to_text(fragment: str) -> str:
 
 def tidy(text: str) -> str:
     """Collapse spaces, trim lines, keep at most one blank line between blocks."""
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    # One pass over the text, not one per line: spaces never span a line.
+    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
 

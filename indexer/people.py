@@ -51,6 +51,7 @@ MAX_NAME_CHARS = 120
 _PARTICLES = {"af", "av", "von", "van", "de", "der", "la", "du", "di", "da"}
 _NAME_WORD = re.compile(r"^[^\W\d_](?:[\w'’-]*[^\W\d_])?\.?$")
 _DASHES = re.compile(r"\s*[-‐‑–—]\s*")
+_SEPARATORS = re.compile(r"[,;]")  # between entries of a list
 
 
 # --- names -------------------------------------------------------------------
@@ -144,6 +145,9 @@ def parse_attendance(head: Iterable[str]) -> list[Attendee]:
 
 def split_outside_parens(line: str) -> list[str]:
     """Comma-separated entries; commas inside parentheses do not split."""
+    if "(" not in line:  # no parenthesis opens: every separator splits
+        parts = _SEPARATORS.split(line)
+        return [p.strip().rstrip(".").strip() for p in parts if p.strip()]
     parts, depth, current = [], 0, ""
     for ch in line:
         depth = max(0, depth + (ch == "(") - (ch == ")"))

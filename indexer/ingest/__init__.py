@@ -71,9 +71,7 @@ def _walk(root: Path) -> Iterator[Path]:
 
 def read_document(path: Path, corpus_dir: Path) -> RawDocument:
     """Read one corpus file; raises RejectedFile with a reason when it can't."""
-    raw = _read(path, corpus_dir)
-    raw.text = _checked(normalize_text(raw.text))
-    return raw
+    return _read(path, corpus_dir)
 
 
 def _checked(text: str) -> str:
@@ -99,7 +97,9 @@ def _read(path: Path, corpus_dir: Path) -> RawDocument:
         if suffix == ".pdf":
             from .pdf import read_pdf  # pdfplumber is only loaded when needed
 
-            return read_pdf(path, source, file_sha256(path))
+            raw = read_pdf(path, source, file_sha256(path))
+            raw.text = _checked(normalize_text(raw.text))
+            return raw
         if suffix == ".txt":
             if size > 4 * MAX_TEXT_CHARS:  # UTF-8: at most 4 bytes a character
                 _too_long(size // 4)

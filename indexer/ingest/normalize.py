@@ -26,10 +26,21 @@ _INVISIBLE = re.compile(
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
-_LONG_TOKEN = re.compile(rf"\w{{{MAX_TOKEN_CHARS}}}(?=\w)")
+# A run longer than MAX_TOKEN_CHARS, matched only where a run starts: tried at
+# every position, as "\w{64}(?=\w)" was, each word is scanned once per letter
+# (a tenth of reading a typed file went there).
+_LONG_TOKEN = re.compile(rf"(?<!\w)\w{{{MAX_TOKEN_CHARS + 1},}}")
 
 
 def normalize_text(text: str) -> str:
     """NFC text without control or format characters, long tokens broken up."""
     text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
-    return _LONG_TOKEN.sub(lambda m: m.group(0) + " ", text)
+    return _LONG_TOKEN.sub(_broken, text)
+
+
+def _broken(match: re.Match) -> str:
+    """A long run as pieces of MAX_TOKEN_CHARS (the last may be shorter)."""
+    run = match.group(0)
+    return " ".join(
+        run[i : i + MAX_TOKEN_CHARS] for i in range(0, len(run), MAX_TOKEN_CHARS)
+    )

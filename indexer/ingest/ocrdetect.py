@@ -8,6 +8,7 @@ time lets the index correct its words towards the lexicon (see
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ..lexicon import base_lexicon
 from ..morphology import is_known, is_swedish_word
@@ -16,6 +17,7 @@ from ..ocrfix import correct_token
 UNKNOWN_OCR_RATIO = 0.08  # clean seeds: at most 0.04; damaged text: 0.12 and up
 MISREAD_RATIO = 0.02  # clean texts: 0.00; a scan with 7% of words damaged: 0.04
 MIN_MISREAD = 3
+MIN_WORDS = 40  # lowercase words of 4+ letters a text needs to be judged by them
 _DIACRITICS = set("åäöÅÄÖ")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -36,12 +38,16 @@ def looks_like_ocr(text: str) -> bool:
     damaged = text.count("é") + len(re.findall(r"[a-zåäö][0-9][a-zåäö]", text))
     if native < 0.01 or damaged / letters > 0.004:
         return True
-    if unknown_ratio(text) > UNKNOWN_OCR_RATIO:
+    words = _lowercase_words(text)
+    if len(words) < MIN_WORDS:
+        return False  # too few words to tell by them
+    counts = Counter(words)  # each distinct word judged once
+    if unknown_ratio(counts) > UNKNOWN_OCR_RATIO:
         return True
-    return misread_ratio(text) > MISREAD_RATIO
+    return misread_ratio(counts) > MISREAD_RATIO
 
 
-def misread_ratio(text: str) -> float:
+def misread_ratio(counts: Counter[str]) -> float:
     """Share of lowercase words (4+ letters) that are known words misread.
 
     A word that is no word but becomes one through a typical OCR confusion
@@ -49,23 +55,25 @@ def misread_ratio(text: str) -> float:
     whose unknown words are names and rare terms, has next to none, even
     where a good scan damaged only one word in fifteen.
     """
-    words = _lowercase_words(text)
-    if len(words) < 40:
-        return 0.0
     lexicon = base_lexicon()
-    misread = [w for w in words if not is_swedish_word(w) and correct_token(w, lexicon)]
-    return len(misread) / len(words) if len(misread) >= MIN_MISREAD else 0.0
+    misread = sum(
+        n
+        for w, n in counts.items()
+        if not is_swedish_word(w) and correct_token(w, lexicon)
+    )
+    return misread / counts.total() if misread >= MIN_MISREAD else 0.0
+
+
+def unknown_ratio(counts: Counter[str]) -> float:
+    """Share of lowercase words (4+ letters) that are neither words nor compounds."""
+    return sum(n for w, n in counts.items() if not is_known(w)) / counts.total()
 
 
 def _lowercase_words(text: str) -> list[str]:
-    words = [w for w in _TOKEN.findall(text) if len(w) >= 4 and w.isalpha()]
-    return [w for w in words if w[0].islower()]  # names are not in the lexicon
-
-
-def unknown_ratio(text: str) -> float:
-    """Share of lowercase words (4+ letters) that are neither words nor compounds."""
-    words = [w for w in _TOKEN.findall(text) if len(w) >= 4 and w.isalpha()]
-    words = [w for w in words if w[0].islower()]  # names are not in the lexicon
-    if len(words) < 40:
-        return 0.0
-    return sum(not is_known(w) for w in words) / len(words)
+    """The words of 4+ letters that begin in lowercase: names are not in the
+    lexicon, and shorter words say little."""
+    return [
+        w
+        for w in _TOKEN.findall(text)
+        if len(w) >= 4 and w.isalpha() and w[0].islower()
+    ]
