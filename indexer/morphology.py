@@ -203,11 +203,9 @@ def _plural_split(word: str, singular: str) -> tuple[str, str, str] | None:
     for cut in range(2, len(singular) - 2):
         if singular[cut:] in _UMLAUT_SINGULARS:
             modifier = singular[:cut]
-            base = max(_modifier_bases(modifier), key=_part_score)
-            if _part_score(base) >= MIN_PART_ZIPF and _PARTICLES.isdisjoint(
-                (modifier, base)
-            ):
-                return modifier, base, word[cut:]
+            chosen = _modifier(modifier)
+            if chosen is not None and chosen[1] >= MIN_PART_ZIPF:
+                return modifier, chosen[0], word[cut:]
     return None
 
 
@@ -237,14 +235,13 @@ def _split(word: str, ending: str) -> tuple[str, str, str] | None:
     best_score, best = 0.0, None
     for cut in range(3, len(word) - (1 if ending else 2)):
         head, modifier = word[cut:], word[:cut]
-        # The modifier's likeliest dictionary form: *trygghet*, not *trygghets*.
-        base = max(_modifier_bases(modifier), key=_part_score)
-        if not _PARTICLES.isdisjoint((modifier, base)):
+        chosen = _modifier(modifier)
+        if chosen is None:
             continue
         # A split scores no more than its modifier: when that is too rare or
         # no better than the best so far, the head (whose score may mean
         # splitting it in turn) need not be scored at all.
-        base_score = _part_score(base)
+        base, base_score = chosen
         if base_score < MIN_PART_ZIPF or base_score <= best_score:
             continue
         # As written with its ending; the bare stem ("beslag" of "beslagen")
@@ -261,6 +258,21 @@ def _split(word: str, ending: str) -> tuple[str, str, str] | None:
         if score > known or action:
             best_score, best = score, (modifier, base, head)
     return best
+
+
+@lru_cache(maxsize=500_000)
+def _modifier(modifier: str) -> tuple[str, float] | None:
+    """A modifier's likeliest dictionary form (*trygghet*, not *trygghets*)
+    and its score; None for a particle, which is never a part.
+
+    Remembered: every cut of a word tries a prefix of it as the modifier,
+    and so does every cut of each of those prefixes split in turn, so the
+    same prefixes come back many times for each word.
+    """
+    base = max(_modifier_bases(modifier), key=_part_score)
+    if not _PARTICLES.isdisjoint((modifier, base)):
+        return None
+    return base, _part_score(base)
 
 
 def _particle_word(word: str, ending: str) -> bool:
