@@ -218,10 +218,14 @@ class WordMemoAnalyzer(CompositeAnalyzer):
             token.text, token.pos = form, pos
             yield token
 
-    def positions(self, value: str, start_pos: int = 0) -> dict[str, list[int]]:
+    def positions(
+        self, value: str, start_pos: int = 0, tokens: list[str] | None = None
+    ) -> dict[str, list[int]]:
         """Each form the chain makes of ``value`` when indexing, with its
         positions in increasing order: what a position field's postings hold,
         without a token object per occurrence. Only for a ``memoable`` chain.
+        ``tokens``: the value's tokens (``tokens``), when the caller has them
+        already.
 
         Each word is looked up in the memo (see the class); a stop word holds
         no position, and the positions are StopFilter's renumbering: the
@@ -231,8 +235,9 @@ class WordMemoAnalyzer(CompositeAnalyzer):
         out: dict[str, list[int]] = {}
         known = out.get
         pos = None
-        for n, match in enumerate(self.items[0].expression.finditer(value)):
-            word = match.group(0)
+        if tokens is None:
+            tokens = self.tokens(value)
+        for n, word in enumerate(tokens):
             forms = memo.get(word)
             if forms is None:
                 forms = self.forms(word, memo)
@@ -259,13 +264,40 @@ class WordMemoAnalyzer(CompositeAnalyzer):
             memo[word] = forms
         return forms
 
-    def learn(self, value: str) -> None:
-        """Fill the memo with the words of ``value`` (e.g. before forking)."""
+    def learn(self, value: str, words: list[str] | None = None) -> None:
+        """Fill the memo with the words of ``value`` (e.g. before forking);
+        ``words``: its distinct tokens, when the caller has them already
+        (``learn_values``)."""
         memo = _memo(self)
-        for match in self.items[0].expression.finditer(value):
-            word = match.group(0)
+        if words is None:
+            words = self.words(value)
+        for word in words:
             if word not in memo:
                 self.forms(word, memo)
+
+    def tokens(self, value: str) -> list[str]:
+        """The tokens of ``value`` in order, before any filter."""
+        return [m.group(0) for m in self.items[0].expression.finditer(value)]
+
+    def words(self, value: str) -> list[str]:
+        """The distinct tokens of ``value``, in order of first occurrence."""
+        return list(dict.fromkeys(self.tokens(value)))
+
+
+def learn_values(pairs: Iterable[tuple[WordMemoAnalyzer, str]]) -> None:
+    """Fill each chain's memo with the words of its value.
+
+    An item's text goes to several chains (exact, stemmed, folded, each for a
+    heading and a body field), nearly all with the same tokenizer: the text
+    is tokenized once per tokenizer, not once per chain.
+    """
+    tokens: dict[tuple, list[str]] = {}
+    for analyzer, value in pairs:
+        key = (analyzer.items[0].expression, value)
+        words = tokens.get(key)
+        if words is None:
+            words = tokens[key] = analyzer.words(value)
+        analyzer.learn(value, words)
 
 
 _MEMOS: dict[tuple, dict[str, tuple[str, ...]]] = {}

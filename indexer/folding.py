@@ -27,6 +27,8 @@ def fold_letters(word: str) -> str:
 def fold(word: str) -> str:
     """Lowercase and fold diacritics and digit-for-letter OCR errors."""
     word = word.lower().translate(_FOLD)
-    if any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word):
+    if word.isalpha():  # the common case: no digit to read as a letter
+        return word
+    if any(map(str.isdigit, word)) and any(map(str.isalpha, word)):
         word = word.translate(_DIGIT_AS_LETTER)
     return word

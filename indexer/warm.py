@@ -39,7 +39,7 @@ import queue
 import threading
 from pathlib import Path
 
-from .analysis import WordMemoAnalyzer, adopt_learnt, learnt_words
+from .analysis import WordMemoAnalyzer, adopt_learnt, learn_values, learnt_words
 from .fields import item_fields
 from .model import Document
 from .morphology import use_known_splits
@@ -147,10 +147,11 @@ def _learn(schema, conn, with_forms: bool, memo: Path) -> None:
     use_known_splits(known.__getitem__)
 
     def learn(fields: dict) -> None:
-        for name, analyzer in analyzers.items():
-            value = fields.get(name)
-            if isinstance(value, str):
-                analyzer.learn(value)
+        learn_values(
+            (analyzer, value)
+            for name, analyzer in analyzers.items()
+            if isinstance(value := fields.get(name), str)
+        )
 
     while (message := conn.recv()) is not None:
         kind, value, splits = message

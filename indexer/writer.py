@@ -47,6 +47,7 @@ class ItemWriter(SegmentWriter):
         self.pool = TermPool(self.schema, limitmb * 1024 * 1024, folder)
         self._orders: dict[tuple, list[str]] = {}
         self._indexed: dict[tuple, list[tuple]] = {}
+        self._tokens: dict[tuple, list[str]] = {}  # this item's, per tokenizer and text
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -55,6 +56,7 @@ class ItemWriter(SegmentWriter):
         docnum = self.docnum
         docboost = self._doc_boost(fields)
         perdocwriter.start_doc(docnum)
+        self._tokens.clear()
         try:
             for fieldname in self._order(fields):
                 value = fields.get(fieldname)
@@ -91,7 +93,13 @@ class ItemWriter(SegmentWriter):
             and isinstance(analyzer, WordMemoAnalyzer)
             and analyzer.memoable()
         ):
-            forms = analyzer.positions(value)
+            # The same text goes to several chains (exact, stemmed, folded),
+            # nearly all with the same tokenizer: tokenized once.
+            key = (analyzer.items[0].expression, value)
+            tokens = self._tokens.get(key)
+            if tokens is None:
+                tokens = self._tokens[key] = analyzer.tokens(value)
+            forms = analyzer.positions(value, tokens=tokens)
             length = self.pool.add_positions(
                 fieldname, docnum, forms, fmt.field_boost, boost
             )
