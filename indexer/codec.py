@@ -188,15 +188,24 @@ class ArrayPostingsWriter(W3PostingsWriter):
 
     _positions: tuple[np.ndarray, np.ndarray] | None = None  # counts, positions
 
+    _small: bytes | None = None  # a small term's packed positions (``_small_term``)
+
     def _new_block(self):
         super()._new_block()
         self._positions = None
+        self._small = None
 
     def write_term(self, postings: TermPostings, lengths: np.ndarray) -> None:
         """All of a term's postings, between ``start_postings`` and
         ``finish_postings`` (which writes, or inlines, the last block)."""
         ids = postings.ids
         n = len(ids)
+        if (
+            n <= SMALL_TERM
+            and self._inlinelimit <= n
+            and self._small_term(postings, lengths)
+        ):
+            return
         ends = None if postings.counts is None else np.cumsum(postings.counts)
         for start in range(0, n, self._blocklimit):
             if start:  # the block before is full
@@ -220,6 +229,35 @@ class ArrayPostingsWriter(W3PostingsWriter):
             self._positions = (counts, postings.positions[first : int(ends[end - 1])])
             if n < self._inlinelimit:  # inlined: W3 keeps the values themselves
                 self._values = position_values(self._format, *self._positions)
+
+    def _small_term(self, postings: TermPostings, lengths: np.ndarray) -> bool:
+        """``write_term`` for a term of a few postings (most terms: half occur
+        once), in plain Python: for arrays this short, numpy's cost per call
+        is most of the work. The block is the same (``tests/test_writer.py``
+        compares the files); False, having changed nothing, when the
+        positions need W3's own layout (a gap wider than 16 bits)."""
+        ids = postings.ids.tolist()
+        packed = None
+        if postings.counts is not None:
+            assert postings.positions is not None
+            counts = postings.counts.tolist()
+            gaps = _position_gaps(counts, postings.positions.tolist())
+            if gaps and max(gaps) > 0xFFFF:
+                return False
+            width, count_bytes = _narrowest_list(counts)
+            packed = bytes([width]) + count_bytes + _pack_list(2, gaps)
+        else:
+            assert postings.values is not None
+            self._values = [v for v in postings.values if v]
+        self._ids = array("I", ids)
+        weights = postings.weights.tolist()
+        self._weights = array("f", weights)
+        self._maxweight = max(0, max(weights))
+        block_lengths = lengths.tolist()
+        self._minlength = min((n for n in block_lengths if n > 0), default=None)
+        self._maxlength = max(block_lengths)
+        self._small = packed
+        return True
 
     def _encoded_positions(self) -> bytes | None:
         """The block's packed positions from its arrays: the bytes ``_packed``
@@ -263,13 +301,20 @@ class ArrayPostingsWriter(W3PostingsWriter):
         self._new_block()
 
     def _encoded(self) -> bytes:
-        ids = np.asarray(self._ids, dtype=np.int64)
-        id_gaps = _gaps(ids, ids[0])
-        id_width, id_bytes = _narrowest(id_gaps)
-        weight_kind, weight_bytes = _weights(np.asarray(self._weights, dtype=_FLOAT))
-        if self._positions is not None:
-            packed = self._encoded_positions()
+        ids = self._ids
+        if len(ids) <= SMALL_TERM:  # plain Python: see _small_term
+            id_gaps = [0] + [b - a for a, b in zip(ids, ids[1:], strict=False)]
+            id_width, id_bytes = _narrowest_list(id_gaps)
+            weight_kind, weight_bytes = _weights_list(self._weights.tolist())
         else:
+            array_ids = np.asarray(ids, dtype=np.int64)
+            id_width, id_bytes = _narrowest(_gaps(array_ids, ids[0]))
+            weights = np.asarray(self._weights, dtype=_FLOAT)
+            weight_kind, weight_bytes = _weights(weights)
+        packed: bytes | None = self._small  # made already, for a small term
+        if packed is None and self._positions is not None:
+            packed = self._encoded_positions()
+        elif packed is None:
             packed = _packed(self._values, len(ids), self._format)
         if packed is None:
             value_kind, value_bytes = WHOOSH_VALUES, dumps(self._mini_values(), 2)
@@ -393,6 +438,46 @@ def _packed(values: list, n: int, fmt) -> bytes | None:
     body[header.ravel()] = False
     width, count_bytes = _narrowest(counts)
     return bytes([width]) + count_bytes + raw[body].tobytes()
+
+
+# Terms of at most this many postings are encoded in plain Python, not numpy.
+SMALL_TERM = 8
+_PACK_CODES = {1: "B", 2: "H", 4: "I"}
+
+
+def _position_gaps(counts: list[int], positions: list[int]) -> list[int]:
+    """``_encoded_positions``' gaps for lists: within a posting each
+    position's distance from the one before, the first one as it is."""
+    gaps: list[int] = []
+    at = 0
+    for count in counts:
+        before = 0
+        for position in positions[at : at + count]:
+            gaps.append(position - before)
+            before = position
+        at += count
+    return gaps
+
+
+def _narrowest_list(values: list[int]) -> tuple[int, bytes]:
+    """``_narrowest`` for a list."""
+    top = max(values, default=0)
+    width = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
+    return width, _pack_list(width, values)
+
+
+def _pack_list(width: int, values: list[int]) -> bytes:
+    """Little-endian unsigned integers of ``width`` bytes."""
+    return struct.pack(f"<{len(values)}{_PACK_CODES[width]}", *values)
+
+
+def _weights_list(weights: list[float]) -> tuple[int, bytes]:
+    """``_weights`` for a list."""
+    if all(w == 1.0 for w in weights):
+        return ONES, b""
+    if all(w >= 0 and w.is_integer() for w in weights) and max(weights) < 1 << 16:
+        return _narrowest_list([int(w) for w in weights])
+    return FLOATS, struct.pack(f"<{len(weights)}d", *weights)
 
 
 def _array(code: str, values: np.ndarray) -> array:
