@@ -27,8 +27,7 @@ _INVISIBLE = re.compile(
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
 # A run longer than MAX_TOKEN_CHARS, matched only where a run starts: tried at
-# every position, as "\w{64}(?=\w)" was, each word is scanned once per letter
-# (a tenth of reading a typed file went there).
+# every position, as "\w{64}(?=\w)" was, each word is scanned once per letter.
 _LONG_TOKEN = re.compile(rf"(?<!\w)\w{{{MAX_TOKEN_CHARS + 1},}}")
 
 
