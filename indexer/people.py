@@ -52,11 +52,13 @@ _PARTICLES = {"af", "av", "von", "van", "de", "der", "la", "du", "di", "da"}
 _NAME_WORD = re.compile(r"^[^\W\d_](?:[\w'’-]*[^\W\d_])?\.?$")
 _DASHES = re.compile(r"\s*[-‐‑–—]\s*")
 _SEPARATORS = re.compile(r"[,;]")  # between entries of a list
+_NOTE = re.compile(r"\(([^)]*)\)")  # "(ersättare Lena Ek)" after a name
 
 
 # --- names -------------------------------------------------------------------
 
 
+@lru_cache(maxsize=50_000)  # a council's people come back meeting after meeting
 def clean_name(text: str) -> str:
     """A name as it should be shown: one space, tight hyphens, sensible case.
 
@@ -89,6 +91,7 @@ def name_key(name: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=50_000)
 def is_person_name(text: str) -> bool:
     """Two to five name words: "Anna-Karin Sjölander", "Carl von Essen".
 
@@ -162,9 +165,9 @@ def split_outside_parens(line: str) -> list[str]:
 def _entry(entry: str, role: str, before: list[Attendee]) -> list[Attendee]:
     # No "(" after the last ")" can open a note; scanning them is quadratic.
     close = entry.rfind(")") + 1
-    notes = [n.strip() for n in re.findall(r"\(([^)]*)\)", entry[:close]) if n.strip()]
+    notes = [n.strip() for n in _NOTE.findall(entry[:close]) if n.strip()]
     struck = "~~" in entry
-    name = clean_name(re.sub(r"\([^)]*\)", " ", entry[:close]) + entry[close:])
+    name = clean_name(_NOTE.sub(" ", entry[:close]) + entry[close:])
     # Striking through marks a person, whatever the name looks like.
     if not (is_person_name(name) or (struck and _loose_name(name))):
         text = " ".join(entry.split())
