@@ -100,7 +100,7 @@ class WordLearner:
         else:
             self._send()
         try:
-            records = self._conn.recv()
+            records, taken = self._conn.recv()
         except (EOFError, OSError) as exc:
             self.failure = self.failure or f"learning stopped: {exc or 'no answer'}"
         finally:
@@ -111,7 +111,7 @@ class WordLearner:
         if self.failure:
             return
         if self._forms is not None:
-            self._forms.adopt(records)
+            self._forms.adopt(records, taken)
 
     def stop(self) -> None:
         """End the learning now (the build failed): nothing is taken."""
@@ -174,7 +174,7 @@ def _learn(schema, conn, with_forms: bool, memo: Path) -> None:
     with open(partial, "wb") as fh:
         pickle.dump(learnt, fh, protocol=pickle.HIGHEST_PROTOCOL)
     partial.replace(memo)
-    conn.send(forms.records() if forms is not None else {})
+    conn.send(forms.handover() if forms is not None else ({}, set()))
     conn.close()
 
 

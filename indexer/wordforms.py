@@ -30,6 +30,7 @@ cache may hold more than it is asked for) until the next full build.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -141,13 +142,21 @@ class FormsWriter:
         self.work_out()
         return self._new
 
-    def adopt(self, records: dict[bytes, bytes]) -> None:
+    def handover(self) -> tuple[dict[bytes, bytes], set[str]]:
+        """What a writer in another process takes (``adopt``): the records
+        worked out so far, and the items whose text words they cover."""
+        return self.records(), self._texts_taken
+
+    def adopt(self, records: dict[bytes, bytes], taken: Iterable[str] = ()) -> None:
         """Take records another process worked out with the same analysis.
 
-        Its items' words then count as worked out; an item handed over again
-        (as written) only adds its corrections' words.
+        ``taken``: the items whose text words it took (``handover``). Those
+        items' words then count as worked out: handed over again (as
+        written), an item only adds its corrections' words, and its text is
+        not read for words a second time.
         """
         self._new.update(records)
+        self._texts_taken.update(taken)
 
     def write(self, generation: Path) -> Path | None:
         """Write the table into ``generation`` under a new name; None if unchanged.
