@@ -24,6 +24,11 @@ _BLANKS = re.compile(r"\n{3,}")
 _STRAY_LT = re.compile(r"<(?!/?[A-Za-z][^<>]{0,500}>|!--)")
 _TAG = re.compile(r"<[^<>]{0,500}>")
 _SENTENCE_END = re.compile(r"[.!?:;)\"”]$")
+# Tags that only break lines: paragraphs, line breaks, inline tags without
+# attributes. Most cells with markup hold no other, nor an entity, and are
+# converted by substitution to what the parser (a Python loop over the
+# fragment) makes of them.
+_LINE_TAG = re.compile(r"</?(p|b|i|em|strong|u|span)>|<(br) ?/?>")
 
 
 class _TextExtractor(HTMLParser):
@@ -87,6 +92,20 @@ def html_to_text(fragment: str) -> str:
     """Clean text of a cell that may hold <p>, <ul>, <ol>, <li>, <i>, <br> ..."""
     if "<" not in fragment and "&" not in fragment:
         return tidy(fragment)
+    lines = _LINE_TAG.sub(_line_break, fragment)
+    if "<" not in lines and "&" not in lines:  # only tags that break lines
+        return tidy(lines)
+    return _parsed(fragment)
+
+
+def _line_break(tag: re.Match) -> str:
+    """What the parser makes of a tag of ``_LINE_TAG``."""
+    name = tag.group(1) or tag.group(2)
+    return "\n\n" if name == "p" else "\n" if name == "br" else ""
+
+
+def _parsed(fragment: str) -> str:
+    """``html_to_text`` by the HTML parser: any markup."""
     parser = _TextExtractor()
     try:
         parser.feed(_STRAY_LT.sub("&lt;", fragment))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pickle
+import random
 from pathlib import Path
 
 import pytest
 from whoosh.analysis import CompositeAnalyzer
 from whoosh.formats import Positions
 
+from indexer import markup
 from indexer.analysis import (
     exact_analyzer,
     fold_analyzer,
@@ -207,6 +209,29 @@ def test_word_forms_match_the_analyzers():
 )
 def test_html_to_text(fragment, expected):
     assert html_to_text(fragment) == expected
+
+
+_CELL_PIECES = (
+    "Beslut", " ", "  ", "\n", "\n\n", "\t", "å ä ö", ">", "1. a", "• b", "\u00a0",
+    "kl. 15.00", "<p>", "</p>", "<br>", "<br/>", "<br />", "<b>", "</b>", "<i>",
+    "</i>", "<em>", "</em>", "<strong>", "</strong>", "<u>", "</u>", "<span>",
+    "</span>", "<P>", "</br>", "<p/>", "<ul>", "</ul>", "<li>", "<ol>", "&amp;",
+    "<p class='x'>", "<br\u00a0>", "<", "<!--x-->", "<div>", "x<y",
+)  # fmt: skip
+
+
+def test_cells_with_line_tags_only_read_as_the_parser_reads_them():
+    """Paragraph, break and inline tags are converted without the HTML
+    parser: the text must be what the parser makes of the same cell."""
+    rng = random.Random(7)
+    converted = 0
+    for _ in range(20_000):
+        cell = "".join(rng.choice(_CELL_PIECES) for _ in range(rng.randint(1, 12)))
+        if "<" not in cell and "&" not in cell:
+            continue
+        assert html_to_text(cell) == markup._parsed(cell), cell
+        converted += "<" not in markup._LINE_TAG.sub("", cell) and "&" not in cell
+    assert converted > 1_000  # the conversion was taken, not only the parser
 
 
 def test_join_lines_repairs_broken_words_not_shared_compound_parts():
