@@ -320,8 +320,7 @@ def _teach_scans(
     """
     scans = {
         n: [item_fields(doc, item, lexicon) for item in doc.items]
-        for n, doc in enumerate(docs)
-        if doc.ocr
+        for n, doc in docs.scans()
     }
     for made in scans.values():
         for fields in made:

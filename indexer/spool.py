@@ -31,14 +31,21 @@ class DocumentSpool:
         self._file = tempfile.TemporaryFile(dir=folder)
         self.sources: list[str] = []
         self.doc_ids: list[str] = []
-        self.scanned = False  # any document OCR'd
         self.clean_words: set[str] = set()  # ocrfix.clean_words of them all
+        self._scans: list[tuple[int, int]] = []  # OCR'd: (number, offset)
+
+    @property
+    def scanned(self) -> bool:
+        """Whether any document is OCR'd."""
+        return bool(self._scans)
 
     def append(self, doc: Document) -> None:
+        self._file.seek(0, 2)  # at the end, whatever was read back meanwhile
+        if doc.ocr:
+            self._scans.append((len(self.sources), self._file.tell()))
         pickle.dump(doc, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self.sources.append(doc.source)
         self.doc_ids.append(doc.doc_id)
-        self.scanned = self.scanned or doc.ocr
         self.clean_words |= clean_words([doc])
 
     def __len__(self) -> int:
@@ -50,6 +57,15 @@ class DocumentSpool:
         self._file.seek(0)
         for _ in range(len(self.sources)):
             yield pickle.load(self._file)
+
+    def scans(self) -> Iterator[tuple[int, Document]]:
+        """The OCR'd documents with their numbers (places in reading order),
+        the others not read back: the run makes the scans' items before the
+        rest, and unpickling every document for them was most of that."""
+        self._file.flush()
+        for number, offset in self._scans:
+            self._file.seek(offset)
+            yield number, pickle.load(self._file)
 
     def close(self) -> None:
         self._file.close()

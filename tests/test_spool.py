@@ -21,6 +21,11 @@ def test_documents_come_back_as_read_in_order_as_often_as_asked(tmp_path):
     assert spool.doc_ids == [d.doc_id for d in docs]
     assert spool.scanned
     assert spool.clean_words == clean_words(docs)
+    scans = [(n, d) for n, d in enumerate(docs) if d.ocr]
+    assert list(spool.scans()) == scans  # the scans alone, with their places
+    assert list(spool) == docs  # and all of them still, after
+    spool.append(docs[0])  # appended after reading back: at the end
+    assert list(spool) == docs + docs[:1]
     spool.close()
 
 
@@ -30,5 +35,6 @@ def test_a_run_without_scans_says_so(tmp_path):
     for doc in clean:
         spool.append(doc)
     assert not spool.scanned
+    assert list(spool.scans()) == []
     assert [d.doc_id for d in spool] == [d.doc_id for d in clean]
     spool.close()
