@@ -264,40 +264,41 @@ class WordMemoAnalyzer(CompositeAnalyzer):
             memo[word] = forms
         return forms
 
-    def learn(self, value: str, words: list[str] | None = None) -> None:
+    def learn(self, value: str, tokens: list[str] | None = None) -> None:
         """Fill the memo with the words of ``value`` (e.g. before forking);
-        ``words``: its distinct tokens, when the caller has them already
-        (``learn_values``)."""
+        ``tokens``: its tokens, when the caller has them already."""
         memo = _memo(self)
-        if words is None:
-            words = self.words(value)
-        for word in words:
+        if tokens is None:
+            tokens = self.tokens(value)
+        for word in dict.fromkeys(tokens):  # each distinct word once
             if word not in memo:
                 self.forms(word, memo)
 
-    def tokens(self, value: str) -> list[str]:
-        """The tokens of ``value`` in order, before any filter."""
-        return [m.group(0) for m in self.items[0].expression.finditer(value)]
+    def tokens(self, value: str, shared: dict | None = None) -> list[str]:
+        """The tokens of ``value`` in order, before any filter.
 
-    def words(self, value: str) -> list[str]:
-        """The distinct tokens of ``value``, in order of first occurrence."""
-        return list(dict.fromkeys(self.tokens(value)))
+        ``shared``: tokens already made, by tokenizer and text. An item's
+        text goes to several chains (exact, stemmed, folded, for a heading
+        and a body field), nearly all with the same tokenizer; with one
+        ``shared`` for the item, its text is tokenized once per tokenizer,
+        not once per chain.
+        """
+        expression = self.items[0].expression
+        if shared is None:
+            return [m.group(0) for m in expression.finditer(value)]
+        key = (expression, value)
+        made = shared.get(key)
+        if made is None:
+            made = shared[key] = [m.group(0) for m in expression.finditer(value)]
+        return made
 
 
 def learn_values(pairs: Iterable[tuple[WordMemoAnalyzer, str]]) -> None:
-    """Fill each chain's memo with the words of its value.
-
-    An item's text goes to several chains (exact, stemmed, folded, each for a
-    heading and a body field), nearly all with the same tokenizer: the text
-    is tokenized once per tokenizer, not once per chain.
-    """
-    tokens: dict[tuple, list[str]] = {}
+    """Fill each chain's memo with the words of its value, each value
+    tokenized once per tokenizer (``WordMemoAnalyzer.tokens``)."""
+    shared: dict[tuple, list[str]] = {}
     for analyzer, value in pairs:
-        key = (analyzer.items[0].expression, value)
-        words = tokens.get(key)
-        if words is None:
-            words = tokens[key] = analyzer.words(value)
-        analyzer.learn(value, words)
+        analyzer.learn(value, analyzer.tokens(value, shared))
 
 
 _MEMOS: dict[tuple, dict[str, tuple[str, ...]]] = {}

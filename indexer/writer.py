@@ -93,12 +93,7 @@ class ItemWriter(SegmentWriter):
             and isinstance(analyzer, WordMemoAnalyzer)
             and analyzer.memoable()
         ):
-            # The same text goes to several chains (exact, stemmed, folded),
-            # nearly all with the same tokenizer: tokenized once.
-            key = (analyzer.items[0].expression, value)
-            tokens = self._tokens.get(key)
-            if tokens is None:
-                tokens = self._tokens[key] = analyzer.tokens(value)
+            tokens = analyzer.tokens(value, self._tokens)  # once per tokenizer
             forms = analyzer.positions(value, tokens=tokens)
             length = self.pool.add_positions(
                 fieldname, docnum, forms, fmt.field_boost, boost
