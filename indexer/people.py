@@ -148,9 +148,13 @@ def parse_attendance(head: Iterable[str]) -> list[Attendee]:
 
 def split_outside_parens(line: str) -> list[str]:
     """Comma-separated entries; commas inside parentheses do not split."""
-    if "(" not in line:  # no parenthesis opens: every separator splits
-        parts = _SEPARATORS.split(line)
-        return [p.strip().rstrip(".").strip() for p in parts if p.strip()]
+    parts = _SEPARATORS.split(line) if "(" not in line else _outside_parens(line)
+    return [p.strip().rstrip(".").strip() for p in parts if p.strip()]
+
+
+def _outside_parens(line: str) -> list[str]:
+    """The line split at each separator outside parentheses (a loop per
+    character: only for a line that has one)."""
     parts, depth, current = [], 0, ""
     for ch in line:
         depth = max(0, depth + (ch == "(") - (ch == ")"))
@@ -159,7 +163,7 @@ def split_outside_parens(line: str) -> list[str]:
             current = ""
         else:
             current += ch
-    return [p.strip().rstrip(".").strip() for p in parts + [current] if p.strip()]
+    return parts + [current]
 
 
 def _entry(entry: str, role: str, before: list[Attendee]) -> list[Attendee]:

@@ -69,11 +69,6 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield entry
 
 
-def read_document(path: Path, corpus_dir: Path) -> RawDocument:
-    """Read one corpus file; raises RejectedFile with a reason when it can't."""
-    return _read(path, corpus_dir)
-
-
 def _checked(text: str) -> str:
     if len(text) > MAX_TEXT_CHARS:
         _too_long(len(text))
@@ -87,7 +82,12 @@ def _too_long(chars: int) -> None:
     )
 
 
-def _read(path: Path, corpus_dir: Path) -> RawDocument:
+def read_document(path: Path, corpus_dir: Path) -> RawDocument:
+    """Read one corpus file; raises RejectedFile with a reason when it can't.
+
+    Its text is normalised (``normalize_text``) once, by the branch that
+    read it: a text file's before the costly checks.
+    """
     source = source_name(path, corpus_dir)
     try:
         size = path.stat().st_size
