@@ -311,10 +311,12 @@ class ArrayPostingsWriter(W3PostingsWriter):
             id_width, id_bytes = _narrowest(_gaps(array_ids, ids[0]))
             weights = np.asarray(self._weights, dtype=_FLOAT)
             weight_kind, weight_bytes = _weights(weights)
-        packed: bytes | None = self._small  # made already, for a small term
-        if packed is None and self._positions is not None:
+        packed: bytes | None
+        if self._small is not None:  # made already, for a small term
+            packed = self._small
+        elif self._positions is not None:
             packed = self._encoded_positions()
-        elif packed is None:
+        else:
             packed = _packed(self._values, len(ids), self._format)
         if packed is None:
             value_kind, value_bytes = WHOOSH_VALUES, dumps(self._mini_values(), 2)
