@@ -12,7 +12,7 @@ hold no stemmer object, only call module-level functions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 
 from whoosh.analysis import (
@@ -411,10 +411,20 @@ def name_analyzer():
 # --- the same forms, token by token, for highlighting --------------------------
 
 
-def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, lowercased word) for every token of the original text."""
-    for match in _TOKEN.finditer(text):
-        yield match.start(), match.end(), match.group(0).lower()
+def token_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lowercased word) for every token of the original text.
+
+    Highlighting tokenizes every hit's text, so the text is lowercased once
+    rather than word by word. That gives the same words at the same places
+    because lowercasing keeps each character's length and whether it is a
+    word character, with two exceptions: "İ" lowercases to two characters,
+    and a capital sigma's lowercase depends on the letters around it. A text
+    holding either is lowercased word by word.
+    """
+    low = text.lower()
+    if len(low) == len(text) and "Σ" not in text:
+        return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(low)]
+    return [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
 
 
 @lru_cache(maxsize=200_000)

@@ -8,6 +8,7 @@ them, escaped and marked, is made by ``highlight``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -77,7 +78,8 @@ class TermMatcher:
         }
         self.phrases: list[tuple[str, tuple[str, ...], int]] = []
         # The words of a page repeat: each is matched, and analysed, once.
-        self._seen: dict[tuple[str, str | None, bool], bool] = {}
+        # Keyed by the word, or (word, correction) where the item corrected it.
+        self._seen: dict[bool, dict] = {False: {}, True: {}}
         self._analysed: dict[tuple[str, str | None], list[dict]] = {}
         for field, text in _positive_terms(q, reader):
             kind = _KINDS.get(field)
@@ -87,26 +89,36 @@ class TermMatcher:
             kind = _KINDS.get(field)
             if kind and words:
                 self.phrases.append((kind, words, slop))
-        self._keys = {fold(t)[:2] for terms in self.terms.values() for t in terms}
-        self._keys |= {fold(w)[:2] for _, words, _ in self.phrases for w in words}
+        # Only the kinds the query has terms of are compared; "ocr" in scans only.
+        wanted = [(k, frozenset(t)) for k, t in self.terms.items() if t]
+        self._kinds = {
+            False: [(k, t) for k, t in wanted if k != "ocr"],
+            True: wanted,
+        }
+        keys = {fold(t)[:2] for terms in self.terms.values() for t in terms}
+        keys |= {fold(w)[:2] for _, words, _ in self.phrases for w in words}
+        # One search over the folded word instead of one ``in`` per key.
+        pattern = "|".join(map(re.escape, sorted(keys)))
+        self._keys = re.compile(pattern) if keys else None
 
     def matches(
         self, word: str, correction: str | None = None, ocr: bool = False
     ) -> bool:
-        key = (word, correction, ocr)
-        known = self._seen.get(key)
+        """Whether the query matched ``word`` (as the item's OCR corrected it)."""
+        seen = self._seen[ocr]
+        key = word if correction is None else (word, correction)
+        known = seen.get(key)
         if known is None:
-            known = self._seen[key] = self._matches(word, correction, ocr)
+            known = seen[key] = self._matches(word, correction, ocr)
         return known
 
     def _matches(self, word: str, correction: str | None, ocr: bool) -> bool:
-        kinds = [("exact", "exact"), ("stem", "stem"), ("fold", "fold")]
-        if ocr:
-            kinds.append(("ocr", "ocr"))  # the OCR-only fields' own forms
+        # The OCR-only fields' own forms count in scans only.
+        kinds = self._kinds[ocr]
         return any(
-            forms[form] & self.terms[kind]
+            not forms[kind].isdisjoint(terms)
             for forms in self._forms(word, correction)
-            for form, kind in kinds
+            for kind, terms in kinds
         )
 
     def _forms(self, word: str, correction: str | None) -> list[dict]:
@@ -135,49 +147,63 @@ class TermMatcher:
         a piece of the word with only its end changed, so a term's first two
         letters, folded, appear in the folded word.
         """
-        folded = _folded(word)
-        return any(key in folded for key in self._keys)
+        return self._keys is not None and self._keys.search(_folded(word)) is not None
 
     def spans(
         self, text: str, corrections: dict[str, str], ocr: bool = False
     ) -> list[Span]:
         """The words of ``text`` the query matched; ``ocr``: the item is a scan."""
-        if not any(self.terms.values()) and not self.phrases:
+        if self._keys is None:
             return []
         self.deadline.check()
-        tokens = list(token_spans(text))
+        tokens = token_spans(text)
         # A text repeats its words: each distinct one is matched once, with a
         # look at the deadline every CHECK_EVERY of them.
+        distinct = {word for _, _, word in tokens}
         hits = set()
-        for n, word in enumerate({word for _, _, word in tokens}):
+        for n, word in enumerate(distinct):
             if n % CHECK_EVERY == 0:
                 self.deadline.check()
             if self.matches(word, corrections.get(word), ocr):
                 hits.add(word)
         marked = {(start, end) for start, end, word in tokens if word in hits}
         if self.phrases:
-            marked |= self._phrase_spans(tokens, corrections, ocr)
+            marked |= self._phrase_spans(tokens, distinct, corrections, ocr)
         return sorted(marked)
 
-    def _phrase_spans(self, tokens, corrections, ocr) -> set[Span]:
+    def _phrase_spans(self, tokens, distinct, corrections, ocr) -> set[Span]:
         """Where each phrase stands: its words in order, within its slop."""
-        words = []
-        for n, (start, end, word) in enumerate(tokens):
-            if n % CHECK_EVERY == 0:
-                self.deadline.check()
-            if exact_forms(word):  # stop words hold no phrase position
-                words.append((start, end, self._forms(word, corrections.get(word))))
+        forms_of = {word: self._forms(word, corrections.get(word)) for word in distinct}
+        # Most texts hold only some of a phrase's words: then it stands nowhere,
+        # and no position is looked at. The text's forms of each kind, at once:
+        present: dict[str, set[str]] = {}
+        phrases = []
+        for kind, phrase, slop in self.phrases:
+            if kind == "ocr" and not ocr:
+                continue
+            if kind not in present:
+                present[kind] = set().union(
+                    *(f[kind] for forms in forms_of.values() for f in forms)
+                )
+            if present[kind].issuperset(phrase):
+                phrases.append((kind, phrase, slop))
+        if not phrases:
+            return set()
+        self.deadline.check()
+        # Stop words hold no phrase position.
+        words = [
+            (start, end, forms_of[word])
+            for start, end, word in tokens
+            if exact_forms(word)
+        ]
         # Per form, all of a position's forms in one set: built once per text,
         # shared by every phrase (a compound query brings two loose ones).
         places: dict[str, list[frozenset[str]]] = {}
         found: set[Span] = set()
-        for kind, phrase, slop in self.phrases:
-            if kind == "ocr" and not ocr:
-                continue
-            form = kind
-            if form not in places:
-                places[form] = [_union(forms_, form) for _, _, forms_ in words]
-            sets = places[form]
+        for kind, phrase, slop in phrases:
+            if kind not in places:
+                places[kind] = [_union(forms_, kind) for _, _, forms_ in words]
+            sets = places[kind]
             # A position whose word carries every word of the phrase (a
             # compound and its parts) is not the phrase written apart.
             whole = frozenset(phrase) if len(set(phrase)) > 1 else None
