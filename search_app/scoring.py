@@ -26,12 +26,14 @@ from math import log
 
 import numpy as np
 
+from . import sortedsets
 from . import whoosh_queries as plan
 from .vocabulary import NO_DEADLINE, Deadline
 from .whoosh_postings import BM25_B, BM25_K1, POS_BITS, IndexPostings
 
 CACHE_BYTES = 96 * 1024 * 1024  # postings kept per index version, least recent dropped
 SPARSE_PHRASE = 64  # fewer wanted postings than 1 in this: read only their blocks
+DENSE_SHARE = 16  # lists longer than 1 in this of all items: intersected as masks
 
 
 @dataclass
@@ -112,9 +114,16 @@ class Engine:
     def _any(self, node: plan.AnyOf, index: IndexPostings, deadline) -> Matches:
         out = self._none()
         for sub in node.subs:
-            if type(sub) is plan.Term:  # the common case, without a temporary array
+            kind = type(sub)
+            if kind is plan.Term:  # the common case, without a temporary array
                 deadline.check()
                 self._add_term(out, sub, index)
+                continue
+            if kind is plan.Phrase:  # the next commonest, also without one
+                found = self._phrase_hits(sub, index, deadline)
+                if found is not None:
+                    out.scores[found[0]] += found[1]
+                    out.mask[found[0]] = True
                 continue
             part = self._eval(sub, index, deadline)
             out.scores += part.scores
@@ -134,44 +143,92 @@ class Engine:
 
     def _phrase(self, node: plan.Phrase, index: IndexPostings, deadline) -> Matches:
         """Words at consecutive positions (within the slop), scored as their terms."""
-        field = node.field
-        found = [index.term_bytes(field, word) for word in node.words]
-        btexts = [b for b in found if b is not None]
-        if len(btexts) < len(found):
-            return self._none()
-        # A word read for the first time is read with its positions, in one pass.
-        terms = [
-            self._term(index, field, b, positions=self._cached(("p", field, b)) is None)
-            for b in btexts
-        ]
-        if not terms or any(t is None for t in terms):
-            return self._none()
-        candidates = self.live.copy()
-        for docs, _, _ in terms:
-            present = np.zeros(self.size, dtype=bool)
-            present[docs] = True
-            candidates &= present
         out = self._none()
-        if not candidates.any():
-            return out
+        found = self._phrase_hits(node, index, deadline)
+        if found is not None:
+            docs, scores = found
+            out.scores[docs] = scores
+            out.mask[docs] = True
+        return out
+
+    def _phrase_hits(self, node: plan.Phrase, index: IndexPostings, deadline):
+        """(items, scores) where the phrase stands, or None where it stands nowhere.
+
+        Sparse, because most phrases match few items or none: a compound asked
+        for brings two loose phrases per field, mostly of words that never
+        meet. Items holding every word are found by intersecting the words'
+        sorted item lists; positions are read only for those, and not at all
+        when there are none. A word read for the first time is read with its
+        positions in the same pass, unless it is so much commoner than the
+        rarest word that the candidates are sure to be sparse among its items:
+        then only its blocks that hold a candidate are read (``_places``).
+        """
+        field = node.field
+        btexts = [index.term_bytes(field, word) for word in node.words]
+        found = [b for b in btexts if b is not None]
+        if not found or len(found) < len(btexts):
+            return None
+        known = [self._cached(("p", field, b)) for b in found]
+        wide = [False] * len(found)
+        if None in known:  # a word read for the first time
+            freq = [
+                index.doc_frequency(field, b) if k is None else k[0].size
+                for b, k in zip(found, known, strict=True)
+            ]
+            wide = [f < min(freq) * SPARSE_PHRASE for f in freq]
+        terms = []
+        for n, b in enumerate(found):
+            positions = known[n] is None and wide[n]
+            term = self._term(index, field, b, positions=positions)
+            if term is None:
+                return None
+            terms.append(term)
+        wanted = self._in_all([docs for docs, _, _ in terms])
+        if wanted is None:
+            return None
         places = []
-        for b, term in zip(btexts, terms, strict=True):
+        for b, term in zip(found, terms, strict=True):
             deadline.check()
-            places.append(self._places(index, field, b, term, candidates))
+            places.append(self._places(index, field, b, term, wanted))
         ends = places[0]
         for keys in places[1:]:
             deadline.check()
-            gaps = range(1, max(node.slop, 1) + 1)
-            ends = np.unique(
-                np.concatenate([_common(ends + gap, keys) for gap in gaps])
-            )
+            ends = sortedsets.followers(ends, keys, node.slop)
             if not ends.size:
-                return out
-        out.mask[ends >> POS_BITS] = True
-        for docs, impacts, _ in terms:
-            out.scores[docs] += impacts
-        out.scores *= out.mask
-        return _boosted(out, node.boost)
+                return None
+        docs = sortedsets.unique_sorted(ends >> POS_BITS)
+        # Summed word by word, in order: the same floats as Whoosh's sum.
+        scores = np.zeros(docs.size)
+        for term_docs, impacts, _ in terms:
+            scores += impacts[np.searchsorted(term_docs, docs)]
+        if node.boost != 1.0:
+            scores *= node.boost
+        return docs, scores
+
+    def _in_all(self, lists: list[np.ndarray]) -> np.ndarray | None:
+        """Which items are in every sorted item list, as a mask; None if none.
+
+        When even the shortest list holds a good share of all items, they are
+        intersected as masks over every item; otherwise by binary search from
+        the shortest list, which costs its length, not the index's.
+        """
+        shortest = min(lists, key=len)
+        if shortest.size * DENSE_SHARE >= self.size:
+            wanted = self.live.copy()
+            for docs in lists:
+                present = np.zeros(self.size, dtype=bool)
+                present[docs] = True
+                wanted &= present
+            return wanted if wanted.any() else None
+        common = shortest
+        for docs in lists:
+            if docs is not shortest:
+                common = sortedsets.common(common, docs)
+        if not common.size:
+            return None
+        wanted = np.zeros(self.size, dtype=bool)
+        wanted[common] = True
+        return wanted
 
     def _places(self, index, field, btext, term, candidates: np.ndarray) -> np.ndarray:
         """The term's position keys in the candidate items.
@@ -232,7 +289,7 @@ class Engine:
         live = self.live[docs]
         docs, weights = docs[live], weights[live]
         if keys is not None:
-            keys = np.unique(keys[self.live[keys >> POS_BITS]])
+            keys = sortedsets.unique(keys[self.live[keys >> POS_BITS]])
         if index.scorable(field):
             impacts = self._bm25(index, field, btext, docs, weights)
         else:
@@ -283,11 +340,3 @@ def _boosted(out: Matches, boost: float) -> Matches:
     if boost != 1.0:
         out.scores *= boost
     return out
-
-
-def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Values of sorted unique ``a`` that are in sorted ``b``, without re-sorting."""
-    if not a.size or not b.size:
-        return a[:0]
-    at = np.minimum(np.searchsorted(b, a), b.size - 1)
-    return a[b[at] == a]

@@ -35,6 +35,8 @@ from whoosh.util.numeric import byte_to_length
 from indexer.codec import ArrayLeafMatcher
 from indexer.positions import HEADER, NARROW, PackedPositions, deltas_of
 
+from . import sortedsets
+
 POS_BITS = 32  # a position key is item << 32 | position
 BM25_K1, BM25_B = BM25F().K1, BM25F().B  # the parameters Whoosh's searcher scores with
 _PROTOCOL_2 = b"\x80\x02"  # how Whoosh's pickled position lists begin
@@ -143,7 +145,7 @@ class IndexPostings:
                 segment.postings(field, btext), np.flatnonzero(local)
             )
             parts.append(_position_keys(ids + offset, flat, counts))
-        return np.unique(np.concatenate(parts)) if parts else _EMPTY
+        return sortedsets.unique(np.concatenate(parts)) if parts else _EMPTY
 
     def _located(self, field: str, btext: bytes) -> tuple:
         """(segment, offset, doc frequency) of each segment holding the term.
