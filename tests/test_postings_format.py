@@ -197,6 +197,13 @@ def test_whole_fields_are_read_like_whooshs_all_ids(generated):
             assert ids.tolist() == expected, (field, btext)
             checked += len(expected)
     assert checked > 10_000
+    fieldobj = reader.schema["item_number"]
+    expected_numbers = [
+        (fieldobj.from_bytes(b), list(reader.postings("item_number", b).all_ids()))
+        for b in fieldobj.sortable_terms(reader, "item_number")
+    ]
+    numbers = [(n, ids.tolist()) for n, ids in index.numbers("item_number")]
+    assert numbers == expected_numbers and len(numbers) > 1
     deleted = set(index.deleted().tolist())
     assert deleted and not any(
         deleted.intersection(ids.tolist()) for _, ids in index.values("year")
