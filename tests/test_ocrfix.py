@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from indexer.ingest.ocrdetect import looks_like_ocr
-from indexer.lexicon import base_lexicon
+from indexer.lexicon import MIN_ZIPF, base_lexicon, swedish_words
 from indexer.ocrfix import correct_text, correct_token
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -85,3 +86,20 @@ def test_corpus_words_that_fold_alike_resolve_the_same_way_every_time():
     for words in (["foraldrastöd", "föräldrastöd"], ["föräldrastöd", "foraldrastöd"]):
         lexicon = base_lexicon().with_corpus_words(words)
         assert lexicon.best_for_folded("foraldrastod") == "föräldrastöd"
+
+
+def test_the_word_list_is_wordfreqs_down_to_the_floor():
+    """Read bucket by bucket and cut at MIN_ZIPF: the same words and Zipf
+    values as the whole frequency list filtered (a word listed twice, in a
+    common bucket and a rare one, would show here)."""
+    from wordfreq import get_frequency_dict
+
+    floor = 10 ** (MIN_ZIPF - 9)
+    whole = get_frequency_dict("sv", wordlist="large")
+    expected = {
+        word: round(math.log10(freq) + 9, 2)
+        for word, freq in whole.items()
+        if freq >= floor and word.isalpha()
+    }
+    assert swedish_words() == expected
+    assert 50_000 < len(expected) < len(whole)
