@@ -157,23 +157,37 @@ class TermMatcher:
             return []
         self.deadline.check()
         tokens = token_spans(text)
-        # A text repeats its words: each distinct one is matched once, with a
-        # look at the deadline every CHECK_EVERY of them.
-        distinct = {word for _, _, word in tokens}
+        # A text repeats its words: each distinct one is looked at once. Most
+        # cannot be any query term (``_may_match``, here in one pass without
+        # a call per word); a corrected word may be through its correction.
+        search, folded = self._keys.search, _folded
+        candidates = {
+            word
+            for word in {word for _, _, word in tokens}
+            if word in corrections or search(folded(word)) is not None
+        }
+        # Each candidate is matched (and analysed, the first time) with a look
+        # at the deadline every CHECK_EVERY of them.
         hits = set()
-        for n, word in enumerate(distinct):
+        for n, word in enumerate(candidates):
             if n % CHECK_EVERY == 0:
                 self.deadline.check()
             if self.matches(word, corrections.get(word), ocr):
                 hits.add(word)
         marked = {(start, end) for start, end, word in tokens if word in hits}
         if self.phrases:
-            marked |= self._phrase_spans(tokens, distinct, corrections, ocr)
+            marked |= self._phrase_spans(tokens, candidates, corrections, ocr)
         return sorted(marked)
 
-    def _phrase_spans(self, tokens, distinct, corrections, ocr) -> set[Span]:
-        """Where each phrase stands: its words in order, within its slop."""
-        forms_of = {word: self._forms(word, corrections.get(word)) for word in distinct}
+    def _phrase_spans(self, tokens, candidates, corrections, ocr) -> set[Span]:
+        """Where each phrase stands: its words in order, within its slop.
+
+        Only the ``candidates`` have forms a phrase can hold; the other words
+        stand between them, as positions without forms.
+        """
+        forms_of = {
+            word: self._forms(word, corrections.get(word)) for word in candidates
+        }
         # Most texts hold only some of a phrase's words: then it stands nowhere,
         # and no position is looked at. The text's forms of each kind, at once:
         present: dict[str, set[str]] = {}
@@ -192,7 +206,7 @@ class TermMatcher:
         self.deadline.check()
         # Stop words hold no phrase position.
         words = [
-            (start, end, forms_of[word])
+            (start, end, forms_of.get(word, _NO_WORD))
             for start, end, word in tokens
             if exact_forms(word)
         ]
@@ -222,6 +236,7 @@ _folded = lru_cache(maxsize=200_000)(fold)
 
 
 _NO_FORMS: frozenset[str] = frozenset()
+_NO_WORD: list[dict] = []  # the forms of a word that cannot be a query term
 
 
 def _union(forms: list[dict], form: str) -> frozenset[str]:
