@@ -4,8 +4,10 @@ Whoosh evaluates a query posting by posting in Python. At 85,000 items a
 common word costs tens of milliseconds per field, phrases more, and the
 facets need every match, not only the top ten. Here each term's postings are
 read once per index version into arrays (item numbers and BM25F impacts,
-positions for phrases) and kept in a bounded cache; a query is then vector
-arithmetic over all items, giving a score and a match flag per item.
+positions for phrases) and kept in a bounded cache, as are the items and
+scores of each phrase once found (the parts of compounds recur from query to
+query); a query is then vector arithmetic over all items, giving a score and
+a match flag per item.
 
 The scores are Whoosh's own BM25F: the same idf, average field lengths,
 length encoding and combination rules (sums for AND and OR, a compound's
@@ -34,6 +36,9 @@ from .whoosh_postings import BM25_B, BM25_K1, POS_BITS, IndexPostings
 CACHE_BYTES = 96 * 1024 * 1024  # postings kept per index version, least recent dropped
 SPARSE_PHRASE = 64  # fewer wanted postings than 1 in this: read only their blocks
 DENSE_SHARE = 16  # lists longer than 1 in this of all items: intersected as masks
+ENTRY_BYTES = 200  # what a cache entry costs besides its arrays
+_NO_ITEMS = np.zeros(0, dtype=np.int64)
+_NO_SCORES = np.zeros(0)
 
 
 @dataclass
@@ -162,12 +167,29 @@ class Engine:
         positions in the same pass, unless it is so much commoner than the
         rarest word that the candidates are sure to be sparse among its items:
         then only its blocks that hold a candidate are read (``_places``).
+        Where a phrase stands is kept with the postings, unboosted; the arrays
+        handed back may be the cache's own, to be read, never written.
         """
         field = node.field
         btexts = [index.term_bytes(field, word) for word in node.words]
         found = [b for b in btexts if b is not None]
         if not found or len(found) < len(btexts):
             return None
+        # A phrase recurs (the parts of compounds most of all), and where it
+        # stands depends on the index version only: kept like a term's postings.
+        key = ("phrase", field, tuple(found), max(node.slop, 1))
+        hits = self._cached(key)
+        if hits is None:
+            hits = self._phrase_places(field, found, node.slop, index, deadline)
+            self._store(key, hits, hits[0].nbytes + hits[1].nbytes + ENTRY_BYTES)
+        docs, scores = hits
+        if not docs.size:
+            return None
+        return docs, (scores * node.boost if node.boost != 1.0 else scores)
+
+    def _phrase_places(self, field, found, slop, index, deadline):
+        """``_phrase_hits`` unboosted, not cached: (items, scores), maybe empty."""
+        nowhere = (_NO_ITEMS, _NO_SCORES)
         known = [self._cached(("p", field, b)) for b in found]
         wide = [False] * len(found)
         if None in known:  # a word read for the first time
@@ -181,11 +203,11 @@ class Engine:
             positions = known[n] is None and wide[n]
             term = self._term(index, field, b, positions=positions)
             if term is None:
-                return None
+                return nowhere
             terms.append(term)
         wanted = self._in_all([docs for docs, _, _ in terms])
         if wanted is None:
-            return None
+            return nowhere
         places = []
         for b, term in zip(found, terms, strict=True):
             deadline.check()
@@ -193,16 +215,14 @@ class Engine:
         ends = places[0]
         for keys in places[1:]:
             deadline.check()
-            ends = sortedsets.followers(ends, keys, node.slop)
+            ends = sortedsets.followers(ends, keys, slop)
             if not ends.size:
-                return None
+                return nowhere
         docs = sortedsets.unique_sorted(ends >> POS_BITS)
         # Summed word by word, in order: the same floats as Whoosh's sum.
         scores = np.zeros(docs.size)
         for term_docs, impacts, _ in terms:
             scores += impacts[np.searchsorted(term_docs, docs)]
-        if node.boost != 1.0:
-            scores *= node.boost
         return docs, scores
 
     def _in_all(self, lists: list[np.ndarray]) -> np.ndarray | None:

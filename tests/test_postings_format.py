@@ -272,6 +272,20 @@ def test_parsed_queries_match_and_score_like_whoosh(
     assert len(engine._cache) == 1 if cache_bytes == 1 else len(engine._cache) > 10
 
 
+def test_phrases_found_again_are_the_same_at_any_boost(generated, parsed_texts):
+    """A phrase's places are kept per index version: asked again, and inside
+    other queries at other boosts, it matches and scores as Whoosh does."""
+    _, searcher, _ = generated
+    engine = Engine(searcher.reader())
+    for q, expected in parsed_texts + parsed_texts:
+        assert_same(engine, searcher, q, expected)
+    assert any(key[0] == "phrase" for key in engine._cache)
+    phrase = Q.Phrase("body", [COMMON, SECOND])
+    for boost in (1.0, 2.5, 0.5, 1.0):
+        phrase.boost = boost
+        assert assert_same(engine, searcher, phrase)
+
+
 def test_sparse_phrases_read_only_the_blocks_they_need(generated, monkeypatch):
     """A rare word beside a common one whose postings are cached without
     positions: only the common word's blocks that hold a candidate are read."""
