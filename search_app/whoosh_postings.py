@@ -5,7 +5,8 @@ term's postings, each field's lengths and the index statistics as numpy
 arrays. Reading them through Whoosh's matchers one posting at a time is far
 too slow, so this module decodes Whoosh's own block format directly, which
 means private names of ``whoosh.codec.whoosh3`` (leaf matchers, block
-buffers, the lengths column), our own array-coded blocks (``indexer.codec``)
+buffers, the lengths column) and of its segment reader (the terms reader and
+codec behind it), our own array-coded blocks (``indexer.codec``)
 with their packed position lists (``indexer.positions``), and, for older
 indexes, the layout of Whoosh's pickled blocks and position lists.
 That is why the dependency is pinned to one exact version: a release that
@@ -173,7 +174,7 @@ class IndexPostings:
             return
         fieldobj = self._schema[field]
         flags = {"t": "true", "f": "false"} if isinstance(fieldobj, BOOLEAN) else {}
-        for btext, ids in self._all_ids(field):
+        for btext, ids in self._every_term(field):
             value = str(fieldobj.from_bytes(btext))
             yield flags.get(value, value), ids
 
@@ -183,11 +184,11 @@ class IndexPostings:
         # Whoosh indexes a number at several precisions; the sortable terms
         # are the full ones. (A column reader would open a file nobody closes.)
         wanted = set(fieldobj.sortable_terms(self._reader, field))
-        for btext, ids in self._all_ids(field):
+        for btext, ids in self._every_term(field):
             if btext in wanted:
                 yield fieldobj.from_bytes(btext), ids
 
-    def _all_ids(self, field: str) -> Iterator[tuple[bytes, np.ndarray]]:
+    def _every_term(self, field: str) -> Iterator[tuple[bytes, np.ndarray]]:
         """Each term of a field, in order, with the live items holding it.
 
         The facet columns read every posting of their fields when a server
