@@ -96,7 +96,9 @@ class Engine:
             mask = self.live & ~self._eval(node.sub, index, deadline).mask
             return Matches(mask.astype(np.float64), mask)
         if kind is plan.Phrase:
-            return self._phrase(node, index, deadline)
+            out = self._none()
+            self._add_phrase(out, node, index, deadline)
+            return out
         if kind is plan.Every:
             return Matches(self.live * node.boost, self.live.copy())
         if kind is plan.Scored:
@@ -125,10 +127,7 @@ class Engine:
                 self._add_term(out, sub, index)
                 continue
             if kind is plan.Phrase:  # the next commonest, also without one
-                found = self._phrase_hits(sub, index, deadline)
-                if found is not None:
-                    out.scores[found[0]] += found[1]
-                    out.mask[found[0]] = True
+                self._add_phrase(out, sub, index, deadline)
                 continue
             part = self._eval(sub, index, deadline)
             out.scores += part.scores
@@ -146,15 +145,13 @@ class Engine:
             scores += part.scores
         return _boosted(Matches(scores * mask, mask), node.boost)
 
-    def _phrase(self, node: plan.Phrase, index: IndexPostings, deadline) -> Matches:
+    def _add_phrase(self, out: Matches, node: plan.Phrase, index, deadline) -> None:
         """Words at consecutive positions (within the slop), scored as their terms."""
-        out = self._none()
         found = self._phrase_hits(node, index, deadline)
         if found is not None:
             docs, scores = found
-            out.scores[docs] = scores
+            out.scores[docs] += scores
             out.mask[docs] = True
-        return out
 
     def _phrase_hits(self, node: plan.Phrase, index: IndexPostings, deadline):
         """(items, scores) where the phrase stands, or None where it stands nowhere.
