@@ -8,11 +8,14 @@ has.
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 
-from .folding import fold_letters
+from .folding import fold_all
 
 MIN_ZIPF = 2.0  # rarer entries of the web-derived list are mostly noise and typos
 CORPUS_ZIPF = 3.0  # a word the corpus itself uses cleanly is as good as a common one
@@ -31,8 +34,8 @@ class Lexicon:
         diacritics ("föräldrastöd" over "foraldrastöd"), then the first in
         alphabetical order: never whichever a set happened to yield first."""
         by_fold, freq = self._by_fold, self._freq
-        for word in words:
-            key = fold_letters(word)
+        words = list(words)
+        for word, key in zip(words, fold_all(words), strict=True):
             current = by_fold.get(key)
             if current is None or _rank(word, freq) > _rank(current, freq):
                 by_fold[key] = word
@@ -79,19 +82,49 @@ def swedish_words() -> dict[str, float]:
 
     Read bucket by bucket, as wordfreq stores them (one frequency per
     bucket, commonest first), and only down to MIN_ZIPF: the two thirds of
-    the list below it are never looked at. A server loads this at start.
+    the list below it are never decoded. A server loads this at start.
     """
-    from wordfreq import cB_to_freq, get_frequency_list
-
     floor = 10 ** (MIN_ZIPF - 9)  # Zipf = log10(frequency per billion words)
     words: dict[str, float] = {}
-    for index, bucket in enumerate(get_frequency_list("sv", wordlist="large")):
-        freq = cB_to_freq(-index)  # the bucket's frequency, as wordfreq gives it
+    for index, bucket in enumerate(_frequency_buckets("sv")):
+        freq = 10 ** (-index / 100)  # the bucket's frequency: -index centibels
         if freq < floor:
             break
         zipf = round(math.log10(freq) + 9, 2)
         words.update((word, zipf) for word in bucket if word.isalpha())
     return words
+
+
+def _frequency_buckets(language: str) -> Iterator[list[str]]:
+    """wordfreq's "large" list for ``language``, one bucket at a time.
+
+    Its data file is read directly, as a stream, in the documented cBpack
+    layout (a gzipped msgpack list: a header, then the words of each
+    centibel of frequency, commonest first): importing wordfreq itself
+    (its language matching and tokenizers) and decoding the whole list
+    took most of a server's start. Through wordfreq's own reader if the
+    file is not where its package keeps it.
+    """
+    name = f"large_{language}.msgpack.gz"
+    spec = importlib.util.find_spec("wordfreq")
+    places = (spec.submodule_search_locations or []) if spec else []
+    files = [Path(place, "data", name) for place in places]
+    path = next((file for file in files if file.is_file()), None)
+    if path is None:
+        from wordfreq import get_frequency_list
+
+        yield from get_frequency_list(language, wordlist="large")
+        return
+    import msgpack
+
+    with gzip.open(path, "rb") as stream:
+        unpacker = msgpack.Unpacker(stream, raw=False)
+        entries = unpacker.read_array_header()
+        header = unpacker.unpack()
+        if not isinstance(header, dict) or header.get("format") != "cB":
+            raise ValueError(f"{path.name}: not a cBpack word list ({header!r})")
+        for _ in range(entries - 1):
+            yield unpacker.unpack()
 
 
 @lru_cache(maxsize=1)

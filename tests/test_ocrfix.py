@@ -6,7 +6,10 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from indexer.folding import fold_all, fold_letters
 from indexer.ingest.ocrdetect import looks_like_ocr
 from indexer.lexicon import MIN_ZIPF, base_lexicon, swedish_words
 from indexer.ocrfix import correct_text, correct_token
@@ -103,3 +106,19 @@ def test_the_word_list_is_wordfreqs_down_to_the_floor():
     }
     assert swedish_words() == expected
     assert 50_000 < len(expected) < len(whole)
+
+
+@given(st.lists(st.text(max_size=12)))
+def test_folding_many_words_at_once_is_folding_each(words):
+    """Any text, cased letters of every script, a final sigma at a word's
+    end, newlines inside a word: the same forms as one word at a time."""
+    assert fold_all(words) == [fold_letters(word) for word in words]
+
+
+def test_the_lexicon_folds_its_words_as_each_alone():
+    lexicon = base_lexicon()
+    for word in list(lexicon.words())[::97]:
+        assert lexicon.knows_folded(fold_letters(word))
+        best = lexicon.best_for_folded(fold_letters(word))
+        assert fold_letters(best) == fold_letters(word)
+        assert lexicon.frequency(best) >= lexicon.frequency(word)
