@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from indexer.people import name_key
-
 from .whoosh_postings import IndexPostings
 
 FACET_FIELDS = ("year", "doc_type", "has_decision", "presenter")
-# Filters without counts: a meeting's every attendee is on each of its items,
-# so counting them would cost each query far more than the facets it shows.
-FILTER_FIELDS = ("person",)
+# Not here: the person filter. A meeting's every attendee is on each of its
+# items, so counting them would cost each query far more than the facets it
+# shows, and reading thousands of names' postings would cost every start;
+# the engine reads the one name a query filters on (``Engine.holding``).
 
 
 class ItemColumns:
@@ -30,11 +29,10 @@ class ItemColumns:
         self.size = index.size()
         self.docs: dict[str, dict[str, np.ndarray]] = {}
         self._facets: dict[str, _Facet] = {}
-        for field in FACET_FIELDS + FILTER_FIELDS:
+        for field in FACET_FIELDS:
             by_value = dict(index.values(field))
             self.docs[field] = by_value
-            if field not in FILTER_FIELDS:
-                self._facets[field] = _Facet(by_value, self.size)
+            self._facets[field] = _Facet(by_value, self.size)
         self.presenter_keys = {name.casefold(): name for name in self.docs["presenter"]}
         self.dates, self._rank, self._rank_asc = _date_ranks(index, self.size)
         self.ocr = np.zeros(self.size, dtype=bool)  # items read by OCR
@@ -66,8 +64,6 @@ class ItemColumns:
                 continue
             if field == "presenter":
                 value = self.presenter_keys.get(value.strip().casefold(), value)
-            elif field == "person":  # stored as name keys: any spelling finds them
-                value = name_key(value)
             having = np.zeros(self.size, dtype=bool)
             having[self.docs[field].get(value, np.zeros(0, dtype=np.int64))] = True
             mask = having if mask is None else mask & having
@@ -139,9 +135,11 @@ class _Facet:
 def _date_ranks(index: IndexPostings, size: int):
     """Each item's date, and its place sorted newest (and oldest) date first,
     then by its place in its document; undated items after every dated one."""
-    dates = np.full(size, "", dtype="<U10")
-    for value, docnums in index.values("date"):
-        dates[docnums] = value
+    dates = index.texts("date")
+    if dates is None or dates.size != size:  # no column: from the postings
+        dates = np.full(size, "", dtype="<U10")
+        for value, docnums in index.values("date"):
+            dates[docnums] = value
     numbers = np.zeros(size, dtype=np.int64)
     for number, docnums in index.numbers("item_number"):
         numbers[docnums] = number

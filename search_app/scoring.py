@@ -282,6 +282,19 @@ class Engine:
         order = np.lexsort((docs, -scores))[:count]
         return docs[order].tolist()
 
+    def holding(self, field: str, text: str, searcher) -> np.ndarray:
+        """The mask of the live items that hold one term: a filter's values.
+
+        For a filter with thousands of values and no counts (everyone at a
+        meeting): one value's postings read when asked, through the cache,
+        instead of every value's read when a server starts.
+        """
+        mask = np.zeros(self.size, dtype=bool)
+        postings = self._postings(field, text, IndexPostings(searcher.reader()))
+        if postings is not None:
+            mask[postings[0]] = True
+        return mask
+
     # --- postings ------------------------------------------------------------------
 
     def _postings(self, field, text, index: IndexPostings, positions: bool = False):

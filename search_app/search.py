@@ -28,6 +28,7 @@ from whoosh import query as Q
 from indexer.analysis import word_forms
 from indexer.formtable import latest
 from indexer.morphology import is_swedish_word, use_known_splits
+from indexer.people import name_key
 from indexer.store import SYNONYMS_FILE, live_generation
 from indexer.wordforms import open_forms
 
@@ -412,6 +413,9 @@ class SearchService:
         # word lists (above) is shared by every request and not charged to it.
         deadline = Deadline.after(self.budget)
         allowed = _allowed(columns, params)
+        if params.person:  # stored as name keys: any spelling finds them
+            person = engine.holding("person", name_key(params.person), searcher)
+            allowed = person if allowed is None else allowed & person
         if reading.empty:
             q, sort = Q.Every(), ("date" if params.sort == "relevance" else params.sort)
         else:
@@ -650,7 +654,6 @@ def _allowed(columns: ItemColumns, params: SearchParams):
         doc_type=params.doc_type,
         presenter=params.presenter,
         has_decision="true" if params.has_decision else None,
-        person=params.person,
     )
     for extra in (
         columns.any_of("year", params.years) if params.years else None,
