@@ -20,7 +20,7 @@ keys (``item << POS_BITS | position``), lengths and counts only.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import chain
+from itertools import accumulate, chain
 from pickle import loads
 
 import numpy as np
@@ -177,6 +177,28 @@ class IndexPostings:
         for btext, ids in self._every_term(field):
             value = str(fieldobj.from_bytes(btext))
             yield flags.get(value, value), ids
+
+    def texts(self, field: str) -> np.ndarray | None:
+        """Every item's value of a sortable text field, "" where it has none
+        (or is deleted); None if a segment keeps no column of the field.
+
+        From the column Whoosh keeps for sorting, one value per item in a
+        row: a date field has a term per meeting, thousands of short
+        postings lists, which took ten times as long to read.
+        """
+        fieldobj = self._schema[field] if field in self._schema else None
+        if fieldobj is None or fieldobj.column_type is None:
+            return None
+        parts = []
+        for segment, _ in self._reader.leaf_readers():
+            column = segment._perdoc._cached_reader(field, fieldobj.column_type)
+            if column is None:
+                return None
+            parts.append(_column_texts(column))
+        values = np.array(list(chain.from_iterable(parts)), dtype=str)
+        if values.size:
+            values[self.deleted()] = ""
+        return values
 
     def numbers(self, field: str) -> Iterator[tuple[int, np.ndarray]]:
         """(number, item numbers) for every value of a numeric field."""
@@ -468,6 +490,22 @@ def _pickled_block(encoded) -> list | None:
     ):
         return deltas
     return None
+
+
+def _column_texts(column) -> list[str]:
+    """A variable-length bytes column's values as text, in item order.
+
+    Its values lie end to end, their lengths in an array after them: one
+    read of the whole run, then slices (Whoosh's reader reads each value
+    from the file by itself).
+    """
+    lengths = column._lengths
+    data = column._dbfile.get(column._basepos, sum(lengths))
+    ends = accumulate(lengths)
+    return [
+        data[end - size : end].decode("utf-8")
+        for size, end in zip(lengths, ends, strict=True)
+    ]
 
 
 def _segment_lengths(segment, field: str) -> np.ndarray:

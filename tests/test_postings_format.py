@@ -210,6 +210,20 @@ def test_whole_fields_are_read_like_whooshs_all_ids(generated):
     )
 
 
+def test_a_sortable_fields_values_are_read_from_its_column(generated):
+    """Dates from Whoosh's sort column, per item across segments: what its
+    postings say (deleted and undated items read "")."""
+    _, searcher, _ = generated
+    index = IndexPostings(searcher.reader())
+    dates = index.texts("date")
+    expected = np.full(index.size(), "", dtype=object)
+    for value, ids in index.values("date"):
+        expected[ids] = value
+    assert dates is not None and dates.tolist() == expected.tolist()
+    assert len(set(dates.tolist())) > 10 and "" in set(dates[index.deleted()])
+    assert index.texts("body") is None  # not sortable: no column
+
+
 def test_other_matchers_are_read_posting_by_posting(generated):
     """Whoosh hands a list matcher for postings it inlined in the terms file
     (an option of its codec); the adapter reads those through the matcher
