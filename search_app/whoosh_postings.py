@@ -84,7 +84,7 @@ class IndexPostings:
 
     def doc_frequency(self, field: str, btext: bytes) -> int:
         """How many items hold the term (deleted ones included, as in Whoosh)."""
-        return sum(count for _, _, count in self._located(field, btext))
+        return sum(info.doc_frequency() for _, _, info in self._located(field, btext))
 
     def scorable(self, field: str) -> bool:
         """Whether the field keeps lengths, so that BM25F applies to it."""
@@ -116,8 +116,8 @@ class IndexPostings:
         The position keys are read only when asked for, in the same pass.
         """
         docs, weights, keys = [], [], []
-        for segment, offset, _ in self._located(field, btext):
-            matcher = segment.postings(field, btext)
+        for segment, offset, info in self._located(field, btext):
+            matcher = _matcher(segment, field, btext, info)
             ids, w, places = _segment_postings(matcher, positions)
             docs.append(ids + offset)
             weights.append(w)
@@ -140,22 +140,22 @@ class IndexPostings:
         whose rarest word is far rarer than this one.
         """
         parts = []
-        for segment, offset, _ in self._located(field, btext):
+        for segment, offset, info in self._located(field, btext):
             local = candidates[offset : offset + segment.doc_count_all()]
             ids, (flat, counts) = _candidate_positions(
-                segment.postings(field, btext), np.flatnonzero(local)
+                _matcher(segment, field, btext, info), np.flatnonzero(local)
             )
             parts.append(_position_keys(ids + offset, flat, counts))
         return sortedsets.unique(np.concatenate(parts)) if parts else _EMPTY
 
     def _located(self, field: str, btext: bytes) -> tuple:
-        """(segment, offset, doc frequency) of each segment holding the term.
+        """(segment, offset, term info) of each segment holding the term.
 
         Whoosh answers "is it there", "in how many items" and "where are its
         postings" each with its own hash look-up in every segment's term
-        file (a few reads from disk each): a term read for the first time
-        paid for about ten of them. One look-up per segment, remembered for
-        the life of this object (one evaluation), answers all three.
+        file: a term read for the first time paid for about ten of them.
+        One look-up per segment, remembered for the life of this object (one
+        evaluation), answers all three.
         """
         key = (field, btext)
         found = self._where.get(key)
@@ -221,15 +221,11 @@ class IndexPostings:
         and no Python step per posting as in its ``all_ids``.
         """
         found: dict[bytes, list[np.ndarray]] = {}
-        fmt = self._schema[field].format
         for segment, offset in self._reader.leaf_readers():
             if field not in segment.indexed_field_names():
                 continue
-            terms = segment._terms
             for btext, info in segment.iter_field(field, b""):
-                matcher = segment._codec.postings_reader(
-                    terms._postfile, info, fmt, term=(field, btext)
-                )
+                matcher = _matcher(segment, field, btext, info)
                 ids, _, _ = _segment_postings(matcher, positions=False)
                 found.setdefault(btext, []).append(ids + offset)
         deleted = self.deleted()
@@ -240,13 +236,25 @@ class IndexPostings:
 
 
 def _holding(reader, field: str, btext: bytes):
-    """(segment, offset, doc frequency) of each segment whose terms hold the term."""
+    """(segment, offset, term info) of each segment whose terms hold the term."""
     for segment, offset in reader.leaf_readers():
         try:
             info = segment.term_info(field, btext)
         except TermNotFound:
             continue
-        yield segment, offset, info.doc_frequency()
+        yield segment, offset, info
+
+
+def _matcher(segment, field: str, btext: bytes, info):
+    """The term's postings in one segment, from the term info already found.
+
+    What the segment's own ``postings`` makes after looking the term up
+    again; without its filter of deleted items, which the callers drop.
+    """
+    fmt = segment.schema[field].format
+    return segment._codec.postings_reader(
+        segment._terms._postfile, info, fmt, term=(field, btext)
+    )
 
 
 # --- Whoosh's block format ----------------------------------------------------------

@@ -331,7 +331,7 @@ def test_sparse_phrases_read_only_the_blocks_they_need(generated, monkeypatch):
     reads.clear()
     assert_same(engine, searcher, phrase, expected)
     # The rare word's blocks, then only the common word's blocks with a candidate.
-    assert len(reads) <= 2 * rare_docs < every_block / 2
+    assert len(reads) <= 2 * rare_docs and len(reads) < every_block / 2
     assert engine._cached(("k", field, common)) is None  # nothing cached whole
 
 
