@@ -37,6 +37,7 @@ CACHE_BYTES = 96 * 1024 * 1024  # postings kept per index version, least recent 
 SPARSE_PHRASE = 64  # fewer wanted postings than 1 in this: read only their blocks
 DENSE_SHARE = 16  # lists longer than 1 in this of all items: intersected as masks
 ENTRY_BYTES = 200  # what a cache entry costs besides its arrays
+_ABSENT = ("absent",)  # cached for a term the index lacks
 _NO_ITEMS = np.zeros(0, dtype=np.int64)
 _NO_SCORES = np.zeros(0)
 
@@ -188,6 +189,8 @@ class Engine:
         """``_phrase_hits`` unboosted, not cached: (items, scores), maybe empty."""
         nowhere = (_NO_ITEMS, _NO_SCORES)
         known = [self._cached(("p", field, b)) for b in found]
+        if any(k is _ABSENT for k in known):
+            return nowhere
         wide = [False] * len(found)
         if None in known:  # a word read for the first time
             freq = [
@@ -310,10 +313,16 @@ class Engine:
 
     def _term(self, index: IndexPostings, field, btext: bytes, positions=False):
         found = self._cached(("p", field, btext))
+        if found is _ABSENT:
+            return None
         keys = self._cached(("k", field, btext)) if positions else None
         if found is not None and (keys is not None or not positions):
             return (*found, keys)
         if not index.has_term(field, btext):
+            # Kept too: a query's words are looked for in every field, and
+            # most fields lack most of them (a name in the body, a word among
+            # the people); each look is a hash probe per segment.
+            self._store(("p", field, btext), _ABSENT, ENTRY_BYTES)
             return None
         docs, weights, keys = index.postings(field, btext, positions)
         live = self.live[docs]
