@@ -104,6 +104,7 @@ class _Facet:
 
     def __init__(self, by_value: dict[str, np.ndarray], size: int) -> None:
         self.values = list(by_value)
+        self._names = np.array(self.values, dtype=object)
         docs = [by_value[v] for v in self.values]
         all_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
         codes = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
@@ -126,10 +127,10 @@ class _Facet:
             runs = last - first
             into = np.arange(int(runs.sum())) - np.repeat(np.cumsum(runs) - runs, runs)
             codes = self.codes[np.repeat(first, runs) + into]
-        per_value = np.bincount(codes, minlength=len(self.values) + 1)
-        return {
-            self.values[i]: int(per_value[i]) for i in np.flatnonzero(per_value[:-1])
-        }
+        per_value = np.bincount(codes, minlength=len(self.values) + 1)[:-1]
+        found = np.flatnonzero(per_value)
+        names, counts = self._names[found].tolist(), per_value[found].tolist()
+        return dict(zip(names, counts, strict=True))
 
 
 def _date_ranks(index: IndexPostings, size: int):

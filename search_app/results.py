@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from operator import itemgetter
 from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
@@ -71,9 +72,9 @@ def facets(counts: dict) -> Facets:
     out = {name: dict(sorted(counts[name].items())) for name in FACETS}
     for name in FACETS:
         out[name].pop("", None)  # undated items have no year to filter by
-    out["presenter"] = dict(
-        sorted(counts["presenter"].items(), key=lambda kv: (-kv[1], kv[0]))
-    )
+    # Most items first, then by name: sorted by name, then stably by count.
+    by_name = sorted(counts["presenter"].items())
+    out["presenter"] = dict(sorted(by_name, key=itemgetter(1), reverse=True))
     flags = counts["has_decision"]
     out["has_decision"] = {"true": flags.get("true", 0), "false": flags.get("false", 0)}
     return cast(Facets, out)

@@ -109,6 +109,17 @@ def test_filters_and_facets_agree(service):
         )
 
 
+def test_presenters_are_counted_most_first_then_by_name(service):
+    """Each presenter's count is what filtering on them finds; the order is
+    by count, highest first, ties by name."""
+    facet = service.search(SearchParams(q="umebrå"))["facets"]["presenter"]
+    assert len(facet) > 3 and len(set(facet.values())) > 1
+    assert list(facet.items()) == sorted(facet.items(), key=lambda kv: (-kv[1], kv[0]))
+    for name, count in facet.items():
+        filtered = service.search(SearchParams(q="umebrå", presenter=name))
+        assert filtered["total"] == count, name
+
+
 def test_sort_by_date_is_newest_first(service):
     hits = service.search(SearchParams(q="polisen", sort="date", per_page=100))["hits"]
     dates = [h["date"] or "" for h in hits]
