@@ -141,9 +141,11 @@ def _date_ranks(index: IndexPostings, size: int):
         dates = np.full(size, "", dtype="<U10")
         for value, docnums in index.values("date"):
             dates[docnums] = value
-    numbers = np.zeros(size, dtype=np.int64)
-    for number, docnums in index.numbers("item_number"):
-        numbers[docnums] = number
+    numbers = index.column_numbers("item_number")
+    if numbers is None or numbers.size != size:  # no column: from the postings
+        numbers = np.zeros(size, dtype=np.int64)
+        for number, docnums in index.numbers("item_number"):
+            numbers[docnums] = number
     known, at = np.unique(dates, return_inverse=True)  # sorted, "" first if any
     dated = known != ""
     ranks = []

@@ -25,6 +25,7 @@ from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN
 from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
@@ -199,6 +200,40 @@ class IndexPostings:
         if values.size:
             values[self.deleted()] = ""
         return values
+
+    def column_numbers(self, field: str) -> np.ndarray | None:
+        """Every item's value of a sortable numeric field (0 where deleted),
+        from Whoosh's sort column; None if a segment keeps no such column.
+
+        The column holds each item's value as a fixed-width big-endian
+        number in Whoosh's sortable form, one after another: read as one
+        array, and each distinct value turned back by the field itself.
+        """
+        fieldobj = self._schema[field] if field in self._schema else None
+        if fieldobj is None or not isinstance(fieldobj.column_type, NumericColumn):
+            return None
+        parts = []
+        for segment, _ in self._reader.leaf_readers():
+            column = segment._perdoc._cached_reader(field, fieldobj.column_type)
+            if column is None:
+                return None
+            dtype = np.dtype(">" + column._typecode)
+            if dtype.itemsize != column._fixedlen:
+                return None
+            raw = column._dbfile.get(column._basepos, column._count * dtype.itemsize)
+            values = np.frombuffer(raw, dtype)
+            missing = segment.doc_count_all() - values.size  # read as the default
+            parts.append(
+                np.concatenate((values, np.full(missing, column._default, dtype)))
+            )
+        raw = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        distinct, at = np.unique(raw, return_inverse=True)
+        numbers = np.array(
+            [fieldobj.from_column_value(int(value)) for value in distinct.tolist()],
+            dtype=np.int64,
+        )[at.reshape(-1)]
+        numbers[self.deleted()] = 0
+        return numbers
 
     def numbers(self, field: str) -> Iterator[tuple[int, np.ndarray]]:
         """(number, item numbers) for every value of a numeric field."""

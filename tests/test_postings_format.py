@@ -211,8 +211,8 @@ def test_whole_fields_are_read_like_whooshs_all_ids(generated):
 
 
 def test_a_sortable_fields_values_are_read_from_its_column(generated):
-    """Dates from Whoosh's sort column, per item across segments: what its
-    postings say (deleted and undated items read "")."""
+    """Dates and item numbers from Whoosh's sort columns, per item across
+    segments: what their postings say (deleted items read "" and 0)."""
     _, searcher, _ = generated
     index = IndexPostings(searcher.reader())
     dates = index.texts("date")
@@ -222,6 +222,13 @@ def test_a_sortable_fields_values_are_read_from_its_column(generated):
     assert dates is not None and dates.tolist() == expected.tolist()
     assert len(set(dates.tolist())) > 10 and "" in set(dates[index.deleted()])
     assert index.texts("body") is None  # not sortable: no column
+    numbers = index.column_numbers("item_number")
+    expected_numbers = np.zeros(index.size(), dtype=np.int64)
+    for number, ids in index.numbers("item_number"):
+        expected_numbers[ids] = number
+    assert numbers is not None and numbers.tolist() == expected_numbers.tolist()
+    assert numbers.max() > 1 and not numbers[index.deleted()].any()
+    assert index.column_numbers("date") is None  # not a number
 
 
 def test_other_matchers_are_read_posting_by_posting(generated):
