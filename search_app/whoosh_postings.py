@@ -25,7 +25,7 @@ from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.columns import NumericColumn
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN
 from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
@@ -187,15 +187,10 @@ class IndexPostings:
         row: a date field has a term per meeting, thousands of short
         postings lists, which took ten times as long to read.
         """
-        fieldobj = self._schema[field] if field in self._schema else None
-        if fieldobj is None or fieldobj.column_type is None:
+        columns = self._columns(field, VarBytesColumn)
+        if columns is None:
             return None
-        parts = []
-        for segment, _ in self._reader.leaf_readers():
-            column = segment._perdoc._cached_reader(field, fieldobj.column_type)
-            if column is None:
-                return None
-            parts.append(_column_texts(column))
+        parts = [_column_texts(column) for _, column in columns]
         values = np.array(list(chain.from_iterable(parts)), dtype=str)
         if values.size:
             values[self.deleted()] = ""
@@ -209,14 +204,11 @@ class IndexPostings:
         number in Whoosh's sortable form, one after another: read as one
         array, and each distinct value turned back by the field itself.
         """
-        fieldobj = self._schema[field] if field in self._schema else None
-        if fieldobj is None or not isinstance(fieldobj.column_type, NumericColumn):
+        columns = self._columns(field, NumericColumn)
+        if columns is None:
             return None
         parts = []
-        for segment, _ in self._reader.leaf_readers():
-            column = segment._perdoc._cached_reader(field, fieldobj.column_type)
-            if column is None:
-                return None
+        for segment, column in columns:
             dtype = np.dtype(">" + column._typecode)
             if dtype.itemsize != column._fixedlen:
                 return None
@@ -228,12 +220,28 @@ class IndexPostings:
             )
         raw = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         distinct, at = np.unique(raw, return_inverse=True)
+        field_type = self._schema[field]
         numbers = np.array(
-            [fieldobj.from_column_value(int(value)) for value in distinct.tolist()],
+            [field_type.from_column_value(int(value)) for value in distinct.tolist()],
             dtype=np.int64,
         )[at.reshape(-1)]
         numbers[self.deleted()] = 0
         return numbers
+
+    def _columns(self, field: str, kind: type) -> list[tuple] | None:
+        """(segment, column reader) of every segment, for a field sorted by a
+        column of ``kind``; None if the field has none or a segment lacks it.
+        The readers are the segments' own, closed with them."""
+        fieldobj = self._schema[field] if field in self._schema else None
+        if fieldobj is None or not isinstance(fieldobj.column_type, kind):
+            return None
+        found = []
+        for segment, _ in self._reader.leaf_readers():
+            column = segment._perdoc._cached_reader(field, fieldobj.column_type)
+            if column is None:
+                return None
+            found.append((segment, column))
+        return found
 
     def numbers(self, field: str) -> Iterator[tuple[int, np.ndarray]]:
         """(number, item numbers) for every value of a numeric field."""

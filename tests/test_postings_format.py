@@ -229,6 +229,7 @@ def test_a_sortable_fields_values_are_read_from_its_column(generated):
     assert numbers is not None and numbers.tolist() == expected_numbers.tolist()
     assert numbers.max() > 1 and not numbers[index.deleted()].any()
     assert index.column_numbers("date") is None  # not a number
+    assert index.texts("item_number") is None  # not text
 
 
 def test_other_matchers_are_read_posting_by_posting(generated):
