@@ -136,16 +136,8 @@ class _Facet:
 def _date_ranks(index: IndexPostings, size: int):
     """Each item's date, and its place sorted newest (and oldest) date first,
     then by its place in its document; undated items after every dated one."""
-    dates = index.texts("date")
-    if dates is None or dates.size != size:  # no column: from the postings
-        dates = np.full(size, "", dtype="<U10")
-        for value, docnums in index.values("date"):
-            dates[docnums] = value
-    numbers = index.column_numbers("item_number")
-    if numbers is None or numbers.size != size:  # no column: from the postings
-        numbers = np.zeros(size, dtype=np.int64)
-        for number, docnums in index.numbers("item_number"):
-            numbers[docnums] = number
+    dates = index.item_texts("date")
+    numbers = index.item_numbers("item_number")
     known, at = np.unique(dates, return_inverse=True)  # sorted, "" first if any
     dated = known != ""
     ranks = []

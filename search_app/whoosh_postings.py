@@ -179,7 +179,31 @@ class IndexPostings:
             value = str(fieldobj.from_bytes(btext))
             yield flags.get(value, value), ids
 
-    def texts(self, field: str) -> np.ndarray | None:
+    def item_texts(self, field: str) -> np.ndarray:
+        """Every item's value of a one-valued text field, "" where it has
+        none (or is deleted): from the sort column if every segment keeps
+        one, else from the postings."""
+        found = self.column_texts(field)
+        if found is not None and found.size == self.size():
+            return found
+        texts = np.full(self.size(), "", dtype=object)
+        for value, docnums in self.values(field):
+            texts[docnums] = value
+        return texts.astype(str)
+
+    def item_numbers(self, field: str) -> np.ndarray:
+        """Every item's value of a one-valued numeric field, 0 where it has
+        none (or is deleted): from the sort column if every segment keeps
+        one, else from the postings."""
+        found = self.column_numbers(field)
+        if found is not None and found.size == self.size():
+            return found
+        numbers = np.zeros(self.size(), dtype=np.int64)
+        for number, docnums in self.numbers(field):
+            numbers[docnums] = number
+        return numbers
+
+    def column_texts(self, field: str) -> np.ndarray | None:
         """Every item's value of a sortable text field, "" where it has none
         (or is deleted); None if a segment keeps no column of the field.
 

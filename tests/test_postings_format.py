@@ -215,13 +215,13 @@ def test_a_sortable_fields_values_are_read_from_its_column(generated):
     segments: what their postings say (deleted items read "" and 0)."""
     _, searcher, _ = generated
     index = IndexPostings(searcher.reader())
-    dates = index.texts("date")
+    dates = index.column_texts("date")
     expected = np.full(index.size(), "", dtype=object)
     for value, ids in index.values("date"):
         expected[ids] = value
     assert dates is not None and dates.tolist() == expected.tolist()
     assert len(set(dates.tolist())) > 10 and "" in set(dates[index.deleted()])
-    assert index.texts("body") is None  # not sortable: no column
+    assert index.column_texts("body") is None  # not sortable: no column
     numbers = index.column_numbers("item_number")
     expected_numbers = np.zeros(index.size(), dtype=np.int64)
     for number, ids in index.numbers("item_number"):
@@ -229,7 +229,11 @@ def test_a_sortable_fields_values_are_read_from_its_column(generated):
     assert numbers is not None and numbers.tolist() == expected_numbers.tolist()
     assert numbers.max() > 1 and not numbers[index.deleted()].any()
     assert index.column_numbers("date") is None  # not a number
-    assert index.texts("item_number") is None  # not text
+    assert index.column_texts("item_number") is None  # not text
+    # Where no column is kept, the same values come from the postings.
+    assert index.item_texts("date").tolist() == dates.tolist()
+    assert index.item_texts("doc_type").tolist().count("") == index.deleted().size
+    assert index.item_numbers("item_number").tolist() == numbers.tolist()
 
 
 def test_other_matchers_are_read_posting_by_posting(generated):
