@@ -412,10 +412,7 @@ class SearchService:
         # From here: the query's own work. Loading a new index version and the
         # word lists (above) is shared by every request and not charged to it.
         deadline = Deadline.after(self.budget)
-        allowed = _allowed(columns, params)
-        if params.person:  # stored as name keys: any spelling finds them
-            person = engine.holding("person", name_key(params.person), searcher)
-            allowed = person if allowed is None else allowed & person
+        allowed = _allowed(columns, engine, searcher, params)
         if reading.empty:
             q, sort = Q.Every(), ("date" if params.sort == "relevance" else params.sort)
         else:
@@ -648,8 +645,12 @@ def _load_word_lists() -> None:
     is_swedish_word("narkotika")
 
 
-def _allowed(columns: ItemColumns, params: SearchParams):
-    """The mask of the items the filters let through; None when there are none."""
+def _allowed(columns: ItemColumns, engine: Engine, searcher, params: SearchParams):
+    """The mask of the items the filters let through; None when there are none.
+
+    The person filter is read through the engine (one name's postings), the
+    others from the columns.
+    """
     mask = columns.allowed(
         doc_type=params.doc_type,
         presenter=params.presenter,
@@ -659,6 +660,10 @@ def _allowed(columns: ItemColumns, params: SearchParams):
         columns.any_of("year", params.years) if params.years else None,
         columns.dated_between(params.date_from, params.date_to)
         if params.date_from or params.date_to
+        else None,
+        # Stored as name keys: any spelling of the name finds them.
+        engine.holding("person", name_key(params.person), searcher)
+        if params.person
         else None,
     ):
         if extra is not None:
