@@ -1,9 +1,9 @@
 """The search service: queries, filters, facets, paging and match spans.
 
 Part of the engine seam (with ``queryparse``, ``synonyms``, ``fallbacks``,
-``matching``, ``scoring``, ``columns``, the format adapter ``whoosh_postings``
-and ``whoosh_queries``, and the indexer's ``schema``, ``build`` and
-``analysis``). A request walks one way: parse and bound the text, score
+``matching``, ``scoring``, ``columns``, ``itemcache``, the format adapter
+``whoosh_postings`` and ``whoosh_queries``, and the indexer's ``schema``,
+``build`` and ``analysis``). A request walks one way: parse and bound the text, score
 it, then find the page's match spans; nothing here calls back. It speaks the
 plain dicts of ``vocabulary`` to the web layer, so the HTML pages and the
 JSON API are fed by the same functions and cannot drift apart; marking the
@@ -35,6 +35,7 @@ from indexer.wordforms import open_forms
 from .columns import ItemColumns
 from .fallbacks import suggest, with_fallbacks
 from .integrity import IntegrityCheck
+from .itemcache import ItemCache
 from .matching import TermMatcher, WordForms, forms_lookup
 from .queryparse import (
     bound,
@@ -103,7 +104,7 @@ class SearchService:
         self._ix: Any = None  # a Whoosh index, opened on first use
         self._generation: Path | None = None
         self._view_key: tuple | None = None
-        self._view_value: tuple[ItemColumns, Engine] | None = None
+        self._view_value: tuple[ItemColumns, Engine, ItemCache] | None = None
         self._forms_key: tuple | None = None
         self._forms_table: Path | None = None
         self._forms: WordForms = word_forms
@@ -442,7 +443,12 @@ class SearchService:
             forms = self._word_forms(searcher)
             matcher = TermMatcher(q, searcher.reader(), deadline, forms)
             response["hits"] = [
-                hit(searcher.stored_fields(d), matches.scores[d], params.q, matcher)
+                hit(
+                    self._stored_fields(searcher, d),
+                    matches.scores[d],
+                    params.q,
+                    matcher,
+                )
                 for d in docnums
             ]
         return response
@@ -513,11 +519,19 @@ class SearchService:
 
         Built once per version and shared by every thread.
         """
+        columns, engine, _ = self._version_view(searcher)
+        return columns, engine
+
+    def _stored_fields(self, searcher, docnum: int) -> dict:
+        """An item's stored fields, the recently shown ones kept (shared)."""
+        return self._version_view(searcher)[2].stored_fields(searcher, docnum)
+
+    def _version_view(self, searcher) -> tuple[ItemColumns, Engine, ItemCache]:
         key = (self._generation, searcher.reader().generation())
         with self._lock:
             if self._view_key != key or self._view_value is None:
                 reader = searcher.reader()
-                self._view_value = (ItemColumns(reader), Engine(reader))
+                self._view_value = (ItemColumns(reader), Engine(reader), ItemCache())
                 self._view_key = key
             return self._view_value
 

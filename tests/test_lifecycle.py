@@ -525,6 +525,38 @@ def test_running_service_forgets_changed_and_deleted_files(state, keep):
     assert total("narkotika") == len(hits(index, "narkotika"))
 
 
+def test_running_service_shows_each_hit_as_the_updated_index_holds_it(state, keep):
+    """The service keeps the items it showed (``itemcache``); updates delete
+    and add items, and once segments merge the items are numbered anew: a
+    kept item must never be shown in another's place. After every update
+    each hit reads as a service started afresh reads it."""
+    corpus, index = state
+    service = keep(SearchService(index))
+    queries = ["narkotika", "polisen", "trygghet", "mopedbränder", "klotterskador"]
+
+    def shown(svc: SearchService, q: str) -> list:
+        hits = svc.search(SearchParams(q=q, per_page=50))["hits"]
+        return [(h["item_id"], h["match"]["text"], h["match"]["spans"]) for h in hits]
+
+    def segments() -> int:
+        return len(whoosh_index.open_dir(str(live_generation(index)))._segments())
+
+    (corpus / "000_fc1aedb1226712d1.txt").unlink()  # items deleted, numbers kept
+    counts = []
+    for n in range(6):  # Whoosh merges small segments once there are five
+        for q in queries:
+            shown(service, q)  # kept, under this version's numbers
+        write_meeting(corpus / f"ny{n}.txt", ["mopedbränder", "klotterskador"][n % 2])
+        if n:  # the last run's meeting changed: items deleted in a small segment
+            write_meeting(corpus / f"ny{n - 1}.txt", "trygghetsvandring")
+        build_index(corpus, index)
+        counts.append(segments())
+        fresh = keep(SearchService(index))
+        for q in queries:
+            assert shown(service, q) == shown(fresh, q), (n, q)
+    assert max(counts) > counts[-1], counts  # a merge renumbered the items
+
+
 @pytest.mark.parametrize("warm", [False, True], ids=["cold-service", "warm-searcher"])
 def test_request_racing_a_rebuild_still_gets_an_answer(state, monkeypatch, keep, warm):
     """The interleaving behind the failures above, made deterministic.

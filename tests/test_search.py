@@ -319,3 +319,21 @@ def test_a_phrase_is_marked_only_where_it_stands(service):
 def test_a_word_typed_without_diacritics_still_finds_the_word(service):
     assert found(service, "overgripande mal")
     assert set(found(service, "lagesbild")) == set(found(service, "lägesbild"))
+
+
+def test_item_cache_keeps_the_most_recently_read_items_as_stored(service):
+    """The cache answers as the searcher does and holds at most its limit,
+    dropping the item read longest ago."""
+    from search_app.itemcache import ItemCache
+
+    searcher = service._searcher()
+    cache = ItemCache(limit=3)
+    got = {}
+    for docnum in [0, 1, 2, 0, 3, 4]:  # 1 and 2 are dropped, 0 is kept
+        got.setdefault(docnum, cache.stored_fields(searcher, docnum))
+        assert got[docnum] == searcher.stored_fields(docnum)
+        assert len(cache) <= 3
+    assert len(cache) == 3
+    assert cache.stored_fields(searcher, 0) is got[0]  # kept: not read again
+    again = cache.stored_fields(searcher, 1)  # dropped: read anew
+    assert again == got[1] and again is not got[1]
