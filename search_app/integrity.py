@@ -63,13 +63,21 @@ class IntegrityCheck:
         self._garbled: set[tuple[Path, str]] = set()
         self._pending: dict[tuple[Path, str], Stat] = {}
         self._worker: threading.Thread | None = None
+        # What the last check found whole: the manifest, the files' stats, and
+        # how many hashes had been judged by then. The same again is whole
+        # again, without comparing each file (most requests).
+        self._judged = 0
+        self._whole: tuple | None = None
 
     def check(self, generation: Path) -> None:
         """Raise IndexDamaged if a file of ``generation`` is not as recorded."""
-        sums, toc = self._manifest(generation)
+        sums, toc, manifest = self._manifest(generation)
         if not sums:
             return  # an index from before checksums were recorded
         present = _stats(generation)
+        seen = (manifest, self._judged, present)
+        if seen == self._whole:
+            return
         stale = _newest_toc(present) > toc  # an incremental run is committing
         damaged = []
         for name, (size, _, *written) in sums.items():
@@ -90,6 +98,9 @@ class IntegrityCheck:
         if damaged:
             log.error("index %s damaged: %s", generation, ", ".join(sorted(damaged)))
             raise IndexDamaged(f"index files damaged: {', '.join(sorted(damaged))}")
+        with self._lock:
+            if not self._pending:  # nothing judged meanwhile, none to judge
+                self._whole = seen
 
     def wait(self) -> None:
         """Wait until every queued file is hashed (for tests and tools)."""
@@ -99,7 +110,8 @@ class IntegrityCheck:
 
     # --- the manifest ------------------------------------------------------------
 
-    def _manifest(self, generation: Path) -> tuple[dict[str, list], int]:
+    def _manifest(self, generation: Path) -> tuple[dict[str, list], int, tuple]:
+        """The recorded sums, the newest table of contents, the manifest's stat."""
         key: tuple = (generation, None, None)
         try:
             stat = (generation / MANIFEST).stat()
@@ -119,7 +131,7 @@ class IntegrityCheck:
                     for old in [k for k in done if k[0] != generation]:
                         del done[old]
                 self._garbled = {k for k in self._garbled if k[0] == generation}
-            return self._sums, self._toc
+            return self._sums, self._toc, key
 
     # --- hashing -----------------------------------------------------------------
 
@@ -128,7 +140,7 @@ class IntegrityCheck:
 
         For when reading the index failed: damage, or something else.
         """
-        sums, _ = self._manifest(generation)
+        sums, _, _ = self._manifest(generation)
         present = _stats(generation)
         for name in sums:
             if name in present:
@@ -188,6 +200,7 @@ class IntegrityCheck:
             return  # gone: the per-request stat decides
         whole = digest == recorded[1]
         with self._lock:
+            self._judged += 1
             if whole:
                 self._hashed[key] = stat
                 self._garbled.discard(key)
