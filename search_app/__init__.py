@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from .headers import SECURITY_HEADERS
+from .jsonout import JSONProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,8 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.from_mapping(config)
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json = JSONProvider(app)  # keys in order, letters unescaped, by orjson
     # Imported here, as the blueprints are: the app's modules can be loaded
     # (and tested) without the engine.
     from .search import SearchService

@@ -751,3 +751,55 @@ def test_agreement_preamble_is_an_item_titled_with_the_document_title(server):
     ]
     assert [h["item_number"] for h in hits] == [1]
     assert hits[0]["item_title"] == doc["title"]
+
+
+def test_json_answers_are_written_as_flasks_own_encoder_writes_them(app, client):
+    """orjson writes the API's answers (``jsonout``): byte for byte what
+    Flask's provider writes, over real answers and the values only Flask
+    knows; what orjson refuses is still answered, by Flask's encoder."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from flask.json.provider import DefaultJSONProvider
+    from markupsafe import Markup
+
+    judged = Path(__file__).parent / "quality" / "judged.json"
+    queries = [e["q"] for e in json.loads(judged.read_text(encoding="utf-8"))]
+    pages = [f"/api/search?{urlencode({'q': q})}" for q in queries[:60]]
+    pages += ["/api/documents", "/api/decisions", "/api/people", "/api/meetings"]
+    pages += ["/api/openapi.json", "/api/search?page=0"]
+    flask_own = DefaultJSONProvider(app)
+    flask_own.sort_keys, flask_own.ensure_ascii = False, False
+
+    @dataclasses.dataclass
+    class Point:
+        x: int
+
+    values = [
+        {
+            "när": datetime(2024, 5, 1, 12, 30, tzinfo=UTC),
+            "dag": date(2024, 5, 1),
+        },
+        {
+            "punkt": Point(3),
+            "html": Markup("<mark>å</mark>"),
+            "tal": [1.5, 1e300, -0.0],
+        },
+        {"stort": 2**70},  # past 64 bits: orjson refuses, Flask writes it
+        {1: "en"},  # a key that is not a string: the same
+        "rad\nbrytning \u2028 \x01",
+    ]
+    with app.app_context():
+        for page in pages:
+            answer = client.get(page)
+            assert answer.mimetype == "application/json", page
+            expected = flask_own.response(answer.get_json()).get_data()
+            assert answer.get_data() == expected, page
+        for value in values:
+            ours = app.json.response(value)
+            assert ours.get_data() == flask_own.response(value).get_data(), value
+            assert ours.mimetype == "application/json"
+        small = app.json.response([1e-5, 2.5e-7]).get_data()  # spelt out: same numbers
+        assert json.loads(small) == json.loads(
+            flask_own.response([1e-5, 2.5e-7]).get_data()
+        )

@@ -19,7 +19,7 @@ PRESENTATION = [
     "vocabulary", "highlight", "links", "labels", "docpage", "facets", "feed",
     "hitlist", "searchpage", "timeline", "params", "openapi", "errors", "views",
     "api", "cors", "headers", "registerpages", "openapi_registers", "csvexport",
-    "querytext", "results", "prefork",
+    "querytext", "results", "prefork", "jsonout",
 ]  # fmt: skip
 ENGINE = ("whoosh", "indexer", "numpy")
 PROBE = (
