@@ -76,33 +76,10 @@ class Engine:
 
         QueryTooSlow once ``deadline`` passes: checked at every node of the
         query and every word of a phrase.
-
-        A query's matches are kept, sparse, in the cache with the postings
-        (Lucene's query cache, for the same reason: the same searches come
-        again, from the next user, the next page, the policy that asks the
-        same query twice); they are rebuilt as arrays for each caller, who
-        may change them.
         """
         deadline.check()
-        try:
-            key = ("query", q)
-            kept = self._cached(key)
-        except TypeError:  # a query type without a hash: evaluated each time
-            key, kept = None, None
-        if kept is not None:
-            docs, scores = kept
-            out = self._none()
-            out.scores[docs] = scores
-            out.mask[docs] = True
-            return out
         tree = plan.plan(q, searcher)
-        out = self._eval(tree, IndexPostings(searcher.reader()), deadline)
-        if key is not None:
-            # Kept sparse: the matches only (a score is 0 where none matches).
-            docs = np.flatnonzero(out.mask).astype(np.int32)
-            scores = out.scores[docs]
-            self._store(key, (docs, scores), docs.nbytes + scores.nbytes + ENTRY_BYTES)
-        return out
+        return self._eval(tree, IndexPostings(searcher.reader()), deadline)
 
     def _eval(self, node, index: IndexPostings, deadline: Deadline) -> Matches:
         deadline.check()

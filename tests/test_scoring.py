@@ -130,32 +130,6 @@ def test_engine_cache_stays_within_its_budget(index_dir):
         service.close()
 
 
-def test_a_query_asked_again_is_answered_as_the_first_time(index_dir):
-    """The second ask comes from the engine's query cache: the same matches
-    and scores to the last bit, and what a caller did to the first answer's
-    arrays is not in it."""
-    service = SearchService(index_dir)
-    try:
-        searcher = service._searcher()
-        engine = Engine(searcher.reader())
-        asked = 0
-        for text in judged_queries() + OPERATOR_QUERIES:
-            q = service._parse(text, searcher)
-            if q is None:
-                continue
-            first = engine.evaluate(q, searcher)
-            mask, scores = first.mask.copy(), first.scores.copy()
-            first.mask[:], first.scores[:] = True, 7.0
-            again = engine.evaluate(q, searcher)
-            assert np.array_equal(again.mask, mask), text
-            assert np.array_equal(again.scores, scores), text
-            asked += mask.any()
-        assert asked > 100
-        assert sum(key[0] == "query" for key in engine._cache) > 100
-    finally:
-        service.close()
-
-
 @pytest.mark.parametrize(
     ("word", "field", "maxdist", "prefix"),
     [
