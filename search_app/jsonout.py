@@ -43,4 +43,5 @@ class JSONProvider(DefaultJSONProvider):
             body = orjson.dumps(value, default=self.default, option=_OPTIONS)
         except orjson.JSONEncodeError:
             return super().response(*args, **kwargs)
-        return Response(body, mimetype=self.mimetype)  # create_app keeps Flask's response class
+        # Flask's response class: create_app does not change the app's.
+        return Response(body, mimetype=self.mimetype)
