@@ -101,8 +101,12 @@ def fragments(
 
 
 def _render(text: str, lo: int, hi: int, spans: list[Span]) -> str:
+    chunk = text[lo:hi]
     shifted = [(s - lo, e - lo) for s, e in spans]
-    body = mark(" ".join(text[lo:hi].split()), _respace(text[lo:hi], shifted))
+    collapsed = " ".join(chunk.split())
+    if collapsed != chunk:  # most passages have no space to collapse
+        shifted = _respace(chunk, shifted)
+    body = mark(collapsed, shifted)
     return ("… " if lo > 0 else "") + body + (" …" if hi < len(text) else "")
 
 

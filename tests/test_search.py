@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from search_app import highlight
 from search_app.search import SearchService
@@ -337,3 +339,27 @@ def test_item_cache_keeps_the_most_recently_read_items_as_stored(service):
     assert cache.stored_fields(searcher, 0) is got[0]  # kept: not read again
     again = cache.stored_fields(searcher, 1)  # dropped: read anew
     assert again == got[1] and again is not got[1]
+
+
+@given(
+    words=st.lists(
+        st.text(alphabet="abcåäö<&>", min_size=1, max_size=6), min_size=1, max_size=12
+    ),
+    gaps=st.lists(st.sampled_from([" ", "  ", "\n", " \n\n ", "\t"]), max_size=13),
+    data=st.data(),
+)
+def test_a_passage_marks_the_same_words_whatever_its_spaces(words, gaps, data):
+    """Passages are shown with whitespace collapsed; each span still marks its
+    word, whether or not the passage had whitespace to collapse."""
+    text, spans, at = "", [], 0
+    for n, word in enumerate(words):
+        gap = gaps[n] if n < len(gaps) else " "
+        text += gap + word
+        spans.append((at + len(gap), at + len(gap) + len(word)))
+        at = len(text)
+    chosen = sorted(data.draw(st.sets(st.sampled_from(spans), max_size=len(spans))))
+    rendered = highlight._render(text, 0, len(text), chosen)
+    collapsed = " ".join(text.split())
+    assert rendered == highlight.mark(collapsed, highlight._respace(text, chosen))
+    marked = re.findall(r"<mark>(.*?)</mark>", rendered)
+    assert marked == [highlight.mark(text[s:e], []) for s, e in chosen]
