@@ -9,6 +9,8 @@ them, escaped and marked, is made by ``highlight``.
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -25,6 +27,7 @@ from .vocabulary import NO_DEADLINE, Deadline, Span
 # first time is analysed (about 0.1 ms), and a look costs far less than one.
 CHECK_EVERY = 128
 FORMS_CACHE = 200_000  # words whose forms a process keeps, as word_forms does
+TEXTS_KEPT = 4096  # texts whose tokens a process keeps, as items it keeps
 
 WordForms = Callable[[str], dict[str, frozenset[str]]]
 
@@ -49,6 +52,24 @@ def forms_lookup(table: FormTable | None) -> WordForms:
         return word_forms(word) if found is None else found
 
     return forms
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
+def _tokenized(text: str) -> tuple[array, array, tuple[str, ...]]:
+    """``token_spans(text)`` as starts, ends and words, kept for the texts
+    highlighted most recently.
+
+    The same items are shown again and again, and tokenizing is a third of
+    finding a hit's spans. Kept compact: offsets in arrays, the words shared
+    between texts (``sys.intern``), ~1 KB a text where the token tuples took
+    ~5 KB.
+    """
+    tokens = token_spans(text)
+    return (
+        array("I", [start for start, _, _ in tokens]),
+        array("I", [end for _, end, _ in tokens]),
+        tuple(sys.intern(word) for _, _, word in tokens),
+    )
 
 
 class TermMatcher:
@@ -156,14 +177,15 @@ class TermMatcher:
         if self._keys is None:
             return []
         self.deadline.check()
-        tokens = token_spans(text)
+        starts, ends, words = _tokenized(text)
+        tokens = list(zip(starts, ends, words, strict=True))
         # A text repeats its words: each distinct one is looked at once. Most
         # cannot be any query term (``_may_match``, here in one pass without
         # a call per word); a corrected word may be through its correction.
         search, folded = self._keys.search, _folded
         candidates = {
             word
-            for word in {word for _, _, word in tokens}
+            for word in set(words)
             if word in corrections or search(folded(word)) is not None
         }
         # Each candidate is matched (and analysed, the first time) with a look

@@ -363,3 +363,15 @@ def test_a_passage_marks_the_same_words_whatever_its_spaces(words, gaps, data):
     assert rendered == highlight.mark(collapsed, highlight._respace(text, chosen))
     marked = re.findall(r"<mark>(.*?)</mark>", rendered)
     assert marked == [highlight.mark(text[s:e], []) for s, e in chosen]
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_kept_tokens_are_the_texts_tokens(text):
+    """Highlighting keeps each text's tokens compactly (``_tokenized``):
+    the same offsets and words as tokenizing it anew, whatever the script."""
+    from indexer.analysis import token_spans
+    from search_app.matching import _tokenized
+
+    starts, ends, words = _tokenized(text)
+    assert list(zip(starts, ends, words, strict=True)) == token_spans(text)
+    assert _tokenized(text)[2] is words  # kept: not tokenized again
