@@ -6,10 +6,10 @@ warm answer of ten hits, and the same items come back again and again (the
 next page, the same query asked by the next user, an item that answers many
 queries). Lucene's document cache, for the same reason.
 
-One cache per index version (an update renumbers nothing, but may delete
-items), shared by every thread; each caller passes its own searcher, used
-only for what the cache does not hold. The fields are shared and must not
-be changed.
+One cache per index version (an update deletes items, and when Whoosh
+merges segments it numbers the items anew), shared by every thread; each
+caller passes its own searcher, used only for what the cache does not hold.
+The fields are shared and must not be changed.
 """
 
 from __future__ import annotations

@@ -3,11 +3,11 @@
 Part of the engine seam (with ``queryparse``, ``synonyms``, ``fallbacks``,
 ``matching``, ``scoring``, ``columns``, ``itemcache``, the format adapter
 ``whoosh_postings`` and ``whoosh_queries``, and the indexer's ``schema``,
-``build`` and ``analysis``). A request walks one way: parse and bound the text, score
-it, then find the page's match spans; nothing here calls back. It speaks the
-plain dicts of ``vocabulary`` to the web layer, so the HTML pages and the
-JSON API are fed by the same functions and cannot drift apart; marking the
-spans in HTML is theirs to do (``highlight``).
+``build`` and ``analysis``). A request walks one way: parse and bound the
+text, score it, then find the page's match spans; nothing here calls back.
+It speaks the plain dicts of ``vocabulary`` to the web layer, so the HTML
+pages and the JSON API are fed by the same functions and cannot drift
+apart; marking the spans in HTML is theirs to do (``highlight``).
 """
 
 from __future__ import annotations
@@ -527,6 +527,7 @@ class SearchService:
         return self._version_view(searcher)[2].stored_fields(searcher, docnum)
 
     def _version_view(self, searcher) -> tuple[ItemColumns, Engine, ItemCache]:
+        """What is made once per index version: columns, engine, item cache."""
         key = (self._generation, searcher.reader().generation())
         with self._lock:
             if self._view_key != key or self._view_value is None:
