@@ -425,8 +425,8 @@ class SearchService:
         matches = self._evaluate(q, searcher, deadline)
         # A scan reads less reliably than clean text: among near-equal items
         # the clean one (often the same text) comes first.
-        matches = Matches(matches.scores.copy(), matches.mask)
-        matches.scores[columns.ocr] *= OCR_RANK_FACTOR
+        scaled = matches.scores * columns.ocr_scaled(OCR_RANK_FACTOR)
+        matches = Matches(scaled, matches.mask)
         mask = matches.mask if allowed is None else matches.mask & allowed
         total = int(np.count_nonzero(mask))
         response["total"] = total

@@ -375,3 +375,27 @@ def test_kept_tokens_are_the_texts_tokens(text):
     starts, ends, words = _tokenized(text)
     assert list(zip(starts, ends, words, strict=True)) == token_spans(text)
     assert _tokenized(text)[2] is words  # kept: not tokenized again
+
+
+def test_scans_rank_below_their_clean_twins_by_the_ocr_weights(service):
+    """The OCR factor as weights per item: the factor where OCR read the
+    item, 1.0 elsewhere, made once; a scan's score is the clean score scaled."""
+    import numpy as np
+
+    from search_app.search import OCR_RANK_FACTOR
+
+    columns, _ = service._view(service._searcher())
+    weights = columns.ocr_scaled(OCR_RANK_FACTOR)
+    assert columns.ocr.any() and not columns.ocr.all()
+    assert np.array_equal(weights[columns.ocr], np.full(columns.ocr.sum(), 0.8))
+    assert (weights[~columns.ocr] == 1.0).all()
+    assert columns.ocr_scaled(OCR_RANK_FACTOR) is weights
+    searcher = service._searcher()
+    q = service._parse("narkotika", searcher)
+    raw = service._view(searcher)[1].evaluate(q, searcher).scores
+    scaled = service.search(SearchParams(q="narkotika", per_page=100))
+    shown = {round(h["score"], 4) for h in scaled["hits"] if h["ocr"]}
+    expected = {
+        round(float(raw[d]) * 0.8, 4) for d in np.flatnonzero(columns.ocr & (raw > 0))
+    }
+    assert shown and shown <= expected
