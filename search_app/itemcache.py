@@ -20,29 +20,54 @@ from collections import OrderedDict
 # Items kept; a record is ~4 KB in memory (the item's text and metadata), so
 # 4,096 items are ~17 MB a worker: the hits of a few hundred distinct queries.
 ITEMS_KEPT = 4096
+# And at most this many bytes, as estimated by ``_cost``: an item may hold up
+# to 200,000 characters, and 4,096 of those must not be kept.
+BYTES_KEPT = 32 * 1024 * 1024
+RECORD_BYTES = 4096  # a record's metadata and the dict around it, generously
 
 
 class ItemCache:
     """Stored fields by item number, the least recently shown dropped first."""
 
-    def __init__(self, limit: int = ITEMS_KEPT) -> None:
+    def __init__(self, limit: int = ITEMS_KEPT, budget: int = BYTES_KEPT) -> None:
         self._limit = limit
-        self._kept: OrderedDict[int, dict] = OrderedDict()
+        self._budget = budget
+        self._bytes = 0
+        self._kept: OrderedDict[int, tuple[dict, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def stored_fields(self, searcher, docnum: int) -> dict:
         """Item ``docnum``'s stored fields, read through ``searcher`` if not kept."""
         with self._lock:
-            fields = self._kept.get(docnum)
-            if fields is not None:
+            kept = self._kept.get(docnum)
+            if kept is not None:
                 self._kept.move_to_end(docnum)
-                return fields
+                return kept[0]
         fields = searcher.stored_fields(docnum)
+        cost = _cost(fields)
         with self._lock:
-            self._kept[docnum] = fields
-            if len(self._kept) > self._limit:
-                self._kept.popitem(last=False)
+            if docnum not in self._kept:
+                self._kept[docnum] = (fields, cost)
+                self._bytes += cost
+            while len(self._kept) > 1 and (
+                len(self._kept) > self._limit or self._bytes > self._budget
+            ):
+                _, (_, dropped) = self._kept.popitem(last=False)
+                self._bytes -= dropped
         return fields
 
     def __len__(self) -> int:
         return len(self._kept)
+
+    @property
+    def bytes(self) -> int:
+        """The estimated size of what is kept."""
+        return self._bytes
+
+
+def _cost(fields: dict) -> int:
+    """Roughly what a record takes in memory: its text (and the OCR's
+    corrections, which grow with it) on top of a fixed share."""
+    text = fields.get("text") or ""
+    corrections = fields.get("corrections") or {}
+    return RECORD_BYTES + 2 * len(text) + 128 * len(corrections)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -27,7 +29,6 @@ from .vocabulary import NO_DEADLINE, Deadline, Span
 # first time is analysed (about 0.1 ms), and a look costs far less than one.
 CHECK_EVERY = 128
 FORMS_CACHE = 200_000  # words whose forms a process keeps, as word_forms does
-TEXTS_KEPT = 4096  # texts whose tokens a process keeps, as items it keeps
 
 WordForms = Callable[[str], dict[str, frozenset[str]]]
 
@@ -54,22 +55,53 @@ def forms_lookup(table: FormTable | None) -> WordForms:
     return forms
 
 
-@lru_cache(maxsize=TEXTS_KEPT)
-def _tokenized(text: str) -> tuple[array, array, tuple[str, ...]]:
-    """``token_spans(text)`` as starts, ends and words, kept for the texts
-    highlighted most recently.
+class _KeptTokens:
+    """``token_spans`` as starts, ends and words, kept for the texts
+    highlighted most recently, within a budget of tokens.
 
     The same items are shown again and again, and tokenizing is a third of
     finding a hit's spans. Kept compact: offsets in arrays, the words shared
-    between texts (``sys.intern``), ~1 KB a text where the token tuples took
-    ~5 KB.
+    between texts (``sys.intern``), ~1 KB for a text of 40 words where the
+    token tuples took ~5 KB. The budget counts tokens, and a share for each
+    text, so that long texts (an item may hold 200,000 characters) and many
+    short ones (attendees' names) are bounded alike.
     """
-    tokens = token_spans(text)
-    return (
-        array("I", [start for start, _, _ in tokens]),
-        array("I", [end for _, end, _ in tokens]),
-        tuple(sys.intern(word) for _, _, word in tokens),
-    )
+
+    TEXT_SHARE = 16  # tokens' worth of memory a kept text costs besides its own
+
+    def __init__(self, budget: int) -> None:
+        self._budget = budget
+        self._used = 0
+        self._kept: OrderedDict[str, tuple[array, array, tuple[str, ...]]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> tuple[array, array, tuple[str, ...]]:
+        with self._lock:
+            kept = self._kept.get(text)
+            if kept is not None:
+                self._kept.move_to_end(text)
+                return kept
+        tokens = token_spans(text)
+        kept = (
+            array("I", [start for start, _, _ in tokens]),
+            array("I", [end for _, end, _ in tokens]),
+            tuple(sys.intern(word) for _, _, word in tokens),
+        )
+        with self._lock:
+            if text not in self._kept:
+                self._kept[text] = kept
+                self._used += len(tokens) + self.TEXT_SHARE
+            while len(self._kept) > 1 and self._used > self._budget:
+                _, (_, _, dropped) = self._kept.popitem(last=False)
+                self._used -= len(dropped) + self.TEXT_SHARE
+        return kept
+
+
+# ~24 bytes a token (two offsets, a word's reference) and the strings: ~8 MB
+# a worker at most, some 4,000 texts of the length minutes' items have.
+_tokenized = _KeptTokens(budget=250_000)
 
 
 class TermMatcher:

@@ -399,3 +399,29 @@ def test_scans_rank_below_their_clean_twins_by_the_ocr_weights(service):
         round(float(raw[d]) * 0.8, 4) for d in np.flatnonzero(columns.ocr & (raw > 0))
     }
     assert shown and shown <= expected
+
+
+def test_kept_tokens_and_items_stay_within_their_budgets(service):
+    """Both caches are bounded by size, not only by count: an item may hold
+    200,000 characters, and many of those must not pile up."""
+    from indexer.analysis import token_spans
+    from search_app.itemcache import RECORD_BYTES, ItemCache
+    from search_app.matching import _KeptTokens
+
+    kept = _KeptTokens(budget=200)
+    texts = [f"ord{n} " * 40 for n in range(10)] + ["kort", "x " * 500]
+    for text in texts:
+        starts, ends, words = kept(text)
+        assert list(zip(starts, ends, words, strict=True)) == token_spans(text)
+        assert kept._used <= 200 or len(kept._kept) == 1
+    assert list(kept._kept) == [texts[-1]]  # alone over budget: the last kept
+
+    searcher = service._searcher()
+    sizes = [
+        RECORD_BYTES + 2 * len(searcher.stored_fields(d)["text"]) for d in range(6)
+    ]
+    cache = ItemCache(limit=100, budget=sum(sizes[:3]))
+    for docnum in range(6):
+        cache.stored_fields(searcher, docnum)
+        assert cache.bytes <= sum(sizes[:3]) or len(cache) == 1
+    assert 1 <= len(cache) <= 3
