@@ -14,8 +14,7 @@ The fields are shared and must not be changed.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from .lru import LRU
 
 # Items kept; a record is ~4 KB in memory (the item's text and metadata), so
 # 4,096 items are ~17 MB a worker: the hits of a few hundred distinct queries.
@@ -30,30 +29,14 @@ class ItemCache:
     """Stored fields by item number, the least recently shown dropped first."""
 
     def __init__(self, limit: int = ITEMS_KEPT, budget: int = BYTES_KEPT) -> None:
-        self._limit = limit
-        self._budget = budget
-        self._bytes = 0
-        self._kept: OrderedDict[int, tuple[dict, int]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._kept = LRU(budget, limit)
 
     def stored_fields(self, searcher, docnum: int) -> dict:
         """Item ``docnum``'s stored fields, read through ``searcher`` if not kept."""
-        with self._lock:
-            kept = self._kept.get(docnum)
-            if kept is not None:
-                self._kept.move_to_end(docnum)
-                return kept[0]
-        fields = searcher.stored_fields(docnum)
-        cost = _cost(fields)
-        with self._lock:
-            if docnum not in self._kept:
-                self._kept[docnum] = (fields, cost)
-                self._bytes += cost
-            while len(self._kept) > 1 and (
-                len(self._kept) > self._limit or self._bytes > self._budget
-            ):
-                _, (_, dropped) = self._kept.popitem(last=False)
-                self._bytes -= dropped
+        fields = self._kept.get(docnum)
+        if fields is None:
+            fields = searcher.stored_fields(docnum)
+            self._kept.put(docnum, fields, _cost(fields))
         return fields
 
     def __len__(self) -> int:
@@ -62,7 +45,7 @@ class ItemCache:
     @property
     def bytes(self) -> int:
         """The estimated size of what is kept."""
-        return self._bytes
+        return self._kept.used
 
 
 def _cost(fields: dict) -> int:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-import threading
 from array import array
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -23,6 +21,7 @@ from indexer.folding import fold, fold_letters
 from indexer.formtable import FormTable
 from indexer.schema import BODY_FIELDS, TITLE_FIELDS
 
+from .lru import LRU
 from .vocabulary import NO_DEADLINE, Deadline, Span
 
 # Words between looks at the deadline while finding spans: a word met for the
@@ -70,32 +69,18 @@ class _KeptTokens:
     TEXT_SHARE = 16  # tokens' worth of memory a kept text costs besides its own
 
     def __init__(self, budget: int) -> None:
-        self._budget = budget
-        self._used = 0
-        self._kept: OrderedDict[str, tuple[array, array, tuple[str, ...]]] = (
-            OrderedDict()
-        )
-        self._lock = threading.Lock()
+        self._kept = LRU(budget)
 
     def __call__(self, text: str) -> tuple[array, array, tuple[str, ...]]:
-        with self._lock:
-            kept = self._kept.get(text)
-            if kept is not None:
-                self._kept.move_to_end(text)
-                return kept
-        tokens = token_spans(text)
-        kept = (
-            array("I", [start for start, _, _ in tokens]),
-            array("I", [end for _, end, _ in tokens]),
-            tuple(sys.intern(word) for _, _, word in tokens),
-        )
-        with self._lock:
-            if text not in self._kept:
-                self._kept[text] = kept
-                self._used += len(tokens) + self.TEXT_SHARE
-            while len(self._kept) > 1 and self._used > self._budget:
-                _, (_, _, dropped) = self._kept.popitem(last=False)
-                self._used -= len(dropped) + self.TEXT_SHARE
+        kept = self._kept.get(text)
+        if kept is None:
+            tokens = token_spans(text)
+            kept = (
+                array("I", [start for start, _, _ in tokens]),
+                array("I", [end for _, end, _ in tokens]),
+                tuple(sys.intern(word) for _, _, word in tokens),
+            )
+            self._kept.put(text, kept, len(tokens) + self.TEXT_SHARE)
         return kept
 
 

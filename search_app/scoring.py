@@ -21,8 +21,6 @@ would replace those two and leave this one as it is.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from math import log
 
@@ -30,6 +28,7 @@ import numpy as np
 
 from . import sortedsets
 from . import whoosh_queries as plan
+from .lru import LRU
 from .vocabulary import NO_DEADLINE, Deadline
 from .whoosh_postings import BM25_B, BM25_K1, POS_BITS, IndexPostings
 
@@ -64,10 +63,7 @@ class Engine:
         self.live = np.ones(self.size, dtype=bool)
         self.live[index.deleted()] = False
         self._lengths: dict[str, np.ndarray] = {}
-        self._cache: OrderedDict = OrderedDict()
-        self._cache_bytes = 0
-        self._budget = cache_bytes
-        self._lock = threading.Lock()
+        self._cache = LRU(cache_bytes)  # postings, phrases, absent terms
 
     # --- evaluation --------------------------------------------------------------
 
@@ -176,10 +172,10 @@ class Engine:
         # A phrase recurs (the parts of compounds most of all), and where it
         # stands depends on the index version only: kept like a term's postings.
         key = ("phrase", field, tuple(found), max(node.slop, 1))
-        hits = self._cached(key)
+        hits = self._cache.get(key)
         if hits is None:
             hits = self._phrase_places(field, found, node.slop, index, deadline)
-            self._store(key, hits, hits[0].nbytes + hits[1].nbytes + ENTRY_BYTES)
+            self._cache.put(key, hits, hits[0].nbytes + hits[1].nbytes + ENTRY_BYTES)
         docs, scores = hits
         if not docs.size:
             return None
@@ -188,7 +184,7 @@ class Engine:
     def _phrase_places(self, field, found, slop, index, deadline):
         """``_phrase_hits`` unboosted, not cached: (items, scores), maybe empty."""
         nowhere = (_NO_ITEMS, _NO_SCORES)
-        known = [self._cached(("p", field, b)) for b in found]
+        known = [self._cache.get(("p", field, b)) for b in found]
         if any(k is _ABSENT for k in known):
             return nowhere
         wide = [False] * len(found)
@@ -259,7 +255,7 @@ class Engine:
         """
         docs, _, keys = term
         if keys is None:
-            keys = self._cached(("k", field, btext))
+            keys = self._cache.get(("k", field, btext))
         if keys is None:
             if np.count_nonzero(candidates[docs]) * SPARSE_PHRASE <= docs.size:
                 return index.candidate_positions(field, btext, candidates)
@@ -312,17 +308,17 @@ class Engine:
         return self._term(index, field, btext, positions)
 
     def _term(self, index: IndexPostings, field, btext: bytes, positions=False):
-        found = self._cached(("p", field, btext))
+        found = self._cache.get(("p", field, btext))
         if found is _ABSENT:
             return None
-        keys = self._cached(("k", field, btext)) if positions else None
+        keys = self._cache.get(("k", field, btext)) if positions else None
         if found is not None and (keys is not None or not positions):
             return (*found, keys)
         if not index.has_term(field, btext):
             # Kept too: a query's words are looked for in every field, and
             # most fields lack most of them (a name in the body, a word among
             # the people); each look is a hash probe per segment.
-            self._store(("p", field, btext), _ABSENT, ENTRY_BYTES)
+            self._cache.put(("p", field, btext), _ABSENT, ENTRY_BYTES)
             return None
         docs, weights, keys = index.postings(field, btext, positions)
         live = self.live[docs]
@@ -335,9 +331,11 @@ class Engine:
             impacts = weights
         # Compact: 8 bytes a posting, so the whole index's postings fit the cache.
         docs, impacts = docs.astype(np.int32), impacts.astype(np.float32)
-        self._store(("p", field, btext), (docs, impacts), docs.nbytes + impacts.nbytes)
+        self._cache.put(
+            ("p", field, btext), (docs, impacts), docs.nbytes + impacts.nbytes
+        )
         if keys is not None:
-            self._store(("k", field, btext), keys, keys.nbytes)
+            self._cache.put(("k", field, btext), keys, keys.nbytes)
         return docs, impacts, keys
 
     def _bm25(self, index: IndexPostings, field, btext, docs, weights) -> np.ndarray:
@@ -354,25 +352,6 @@ class Engine:
             lengths = index.field_lengths(field)
             self._lengths[field] = lengths
         return lengths
-
-    # --- the cache -----------------------------------------------------------------
-
-    def _cached(self, key):
-        with self._lock:
-            value = self._cache.get(key)
-            if value is not None:
-                self._cache.move_to_end(key)
-            return value[0] if value is not None else None
-
-    def _store(self, key, value, nbytes: int) -> None:
-        with self._lock:
-            if key in self._cache:
-                return
-            self._cache[key] = (value, nbytes)
-            self._cache_bytes += nbytes
-            while self._cache_bytes > self._budget and len(self._cache) > 1:
-                _, (_, dropped) = self._cache.popitem(last=False)
-                self._cache_bytes -= dropped
 
 
 def _boosted(out: Matches, boost: float) -> Matches:

@@ -321,7 +321,7 @@ def test_sparse_phrases_read_only_the_blocks_they_need(generated, monkeypatch):
     field = "body"
     common = reader.schema[field].to_bytes(COMMON)
     assert_same(engine, searcher, Q.Term(field, COMMON))  # postings, no positions
-    assert engine._cached(("k", field, common)) is None
+    assert engine._cache.get(("k", field, common)) is None
     rare_docs = reader.doc_frequency(field, reader.schema[field].to_bytes(RARE))
     assert 0 < rare_docs * SPARSE_PHRASE <= reader.doc_frequency(field, common)
     reads = []
@@ -344,7 +344,7 @@ def test_sparse_phrases_read_only_the_blocks_they_need(generated, monkeypatch):
     assert_same(engine, searcher, phrase, expected)
     # The rare word's blocks, then only the common word's blocks with a candidate.
     assert len(reads) <= 2 * rare_docs and len(reads) < every_block / 2
-    assert engine._cached(("k", field, common)) is None  # nothing cached whole
+    assert engine._cache.get(("k", field, common)) is None  # nothing cached whole
 
 
 def test_dense_phrases_read_positions_of_words_cached_without_them(generated):

@@ -117,8 +117,8 @@ def test_engine_cache_stays_within_its_budget(index_dir):
             q = service._parse(text, searcher)
             if q is not None:
                 engine.evaluate(q, searcher)
-        held = sum(nbytes for _, nbytes in engine._cache.values())
-        assert held == engine._cache_bytes
+        held = sum(engine._cache.costs())
+        assert held == engine._cache.used
         assert held <= budget or len(engine._cache) == 1
         # Evicted terms are read again, with the same result.
         q = service._parse("motorburen ungdom", searcher)

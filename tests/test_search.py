@@ -413,7 +413,7 @@ def test_kept_tokens_and_items_stay_within_their_budgets(service):
     for text in texts:
         starts, ends, words = kept(text)
         assert list(zip(starts, ends, words, strict=True)) == token_spans(text)
-        assert kept._used <= 200 or len(kept._kept) == 1
+        assert kept._kept.used <= 200 or len(kept._kept) == 1
     assert list(kept._kept) == [texts[-1]]  # alone over budget: the last kept
 
     searcher = service._searcher()
