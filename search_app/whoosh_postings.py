@@ -183,25 +183,25 @@ class IndexPostings:
         """Every item's value of a one-valued text field, "" where it has
         none (or is deleted): from the sort column if every segment keeps
         one, else from the postings."""
-        found = self.column_texts(field)
-        if found is not None and found.size == self.size():
-            return found
-        texts = np.full(self.size(), "", dtype=object)
-        for value, docnums in self.values(field):
-            texts[docnums] = value
-        return texts.astype(str)
+        return self._per_item(self.column_texts(field), self.values(field), "", str)
 
     def item_numbers(self, field: str) -> np.ndarray:
         """Every item's value of a one-valued numeric field, 0 where it has
         none (or is deleted): from the sort column if every segment keeps
         one, else from the postings."""
-        found = self.column_numbers(field)
-        if found is not None and found.size == self.size():
-            return found
-        numbers = np.zeros(self.size(), dtype=np.int64)
-        for number, docnums in self.numbers(field):
-            numbers[docnums] = number
-        return numbers
+        column = self.column_numbers(field)
+        return self._per_item(column, self.numbers(field), 0, np.int64)
+
+    def _per_item(self, column, postings, missing, dtype) -> np.ndarray:
+        """``column`` if it holds every item; else each item's value from
+        ``postings`` ((value, item numbers), a generator read only then),
+        ``missing`` for the others."""
+        if column is not None and column.size == self.size():
+            return column
+        values = np.full(self.size(), missing, dtype=object)
+        for value, docnums in postings:
+            values[docnums] = value
+        return values.astype(dtype)
 
     def column_texts(self, field: str) -> np.ndarray | None:
         """Every item's value of a sortable text field, "" where it has none
