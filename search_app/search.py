@@ -19,7 +19,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -32,6 +32,7 @@ from indexer.people import name_key
 from indexer.store import SYNONYMS_FILE, live_generation
 from indexer.wordforms import open_forms
 
+from .answercache import AnswerCache
 from .columns import ItemColumns
 from .fallbacks import suggest, with_fallbacks
 from .integrity import IntegrityCheck
@@ -84,6 +85,16 @@ def _close_all(open_searchers: dict, lock: threading.Lock) -> None:
             searcher.close()
 
 
+class VersionView(NamedTuple):
+    """What is made once per index version and shared by every thread: the
+    facet columns, the engine, the items shown and the answers given."""
+
+    columns: ItemColumns
+    engine: Engine
+    items: ItemCache
+    answers: AnswerCache
+
+
 class SearchService:
     """Answers searches from the live index, picking up new generations.
 
@@ -104,7 +115,7 @@ class SearchService:
         self._ix: Any = None  # a Whoosh index, opened on first use
         self._generation: Path | None = None
         self._view_key: tuple | None = None
-        self._view_value: tuple[ItemColumns, Engine, ItemCache] | None = None
+        self._view_value: VersionView | None = None
         self._forms_key: tuple | None = None
         self._forms_table: Path | None = None
         self._forms: WordForms = word_forms
@@ -383,17 +394,29 @@ class SearchService:
     # --- verbs ----------------------------------------------------------------
 
     def search(self, params: SearchParams) -> SearchResponse:
-        """The contract's search response, each hit's match as text and spans."""
+        """The contract's search response, each hit's match as text and spans.
+
+        An answer given before on this index version, with the same synonym
+        groups, is handed out again (``answercache``); the index is checked
+        first all the same.
+        """
         self._request.matches = {}
         try:
             # A file garbled since the last check (same size, same time) fails
             # only while a search reads it: then it is hashed, and named.
             with self._damage_named(self._generation):
-                return self._search(params)
+                searcher = self._searcher()
+                answers = self._version_view(searcher).answers
+                synonyms = self._synonyms.groups()
+                answer = answers.get(params, synonyms)
+                if answer is None:
+                    answer = self._search(params, searcher)
+                    answers.put(params, synonyms, answer)
+                return answer
         finally:
             self._request.matches = None
 
-    def _search(self, params: SearchParams) -> SearchResponse:
+    def _search(self, params: SearchParams, searcher) -> SearchResponse:
         """``search`` within one request's memo of evaluated queries.
 
         The engine scores every item at once, as arrays; filters and facet
@@ -403,7 +426,6 @@ class SearchService:
         first. The response says how the query was read and what was changed.
         QueryTooSlow when it runs past the service's budget.
         """
-        searcher = self._searcher()
         reading = interpret(params.q[:MAX_QUERY_CHARS])
         response = empty_response(params, reading)
         if reading.empty and not params.filtered:
@@ -519,20 +541,22 @@ class SearchService:
 
         Built once per version and shared by every thread.
         """
-        columns, engine, _ = self._version_view(searcher)
-        return columns, engine
+        view = self._version_view(searcher)
+        return view.columns, view.engine
 
     def _stored_fields(self, searcher, docnum: int) -> dict:
         """An item's stored fields, the recently shown ones kept (shared)."""
-        return self._version_view(searcher)[2].stored_fields(searcher, docnum)
+        return self._version_view(searcher).items.stored_fields(searcher, docnum)
 
-    def _version_view(self, searcher) -> tuple[ItemColumns, Engine, ItemCache]:
-        """What is made once per index version: columns, engine, item cache."""
+    def _version_view(self, searcher) -> VersionView:
+        """What is made once per index version (see ``VersionView``)."""
         key = (self._generation, searcher.reader().generation())
         with self._lock:
             if self._view_key != key or self._view_value is None:
                 reader = searcher.reader()
-                self._view_value = (ItemColumns(reader), Engine(reader), ItemCache())
+                self._view_value = VersionView(
+                    ItemColumns(reader), Engine(reader), ItemCache(), AnswerCache()
+                )
                 self._view_key = key
             return self._view_value
 

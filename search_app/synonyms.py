@@ -19,6 +19,9 @@ MAX_MEMBER_CHARS = 60
 MAX_EXPANSIONS = 10
 
 
+NO_GROUPS: list[list[str]] = []  # the groups of a missing file; never changed
+
+
 class SynonymFile:
     """The synonym groups of one file, re-read when the file changes."""
 
@@ -28,11 +31,15 @@ class SynonymFile:
         self._groups: list[list[str]] = []
 
     def groups(self) -> list[list[str]]:
-        """The current groups; none when the file is missing."""
+        """The current groups; none when the file is missing.
+
+        The same list object while the file is unchanged (or missing), so
+        that what was made with it can be told by identity (``answercache``).
+        """
         try:
             mtime = self.path.stat().st_mtime
         except OSError:
-            return []
+            return NO_GROUPS
         if self._mtime != mtime:
             text = self.path.read_text(encoding="utf-8", errors="replace")
             self._groups = load_synonyms(text)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -339,6 +341,51 @@ def test_item_cache_keeps_the_most_recently_read_items_as_stored(service):
     assert cache.stored_fields(searcher, 0) is got[0]  # kept: not read again
     again = cache.stored_fields(searcher, 1)  # dropped: read anew
     assert again == got[1] and again is not got[1]
+
+
+def test_a_search_asked_again_is_answered_as_first_computed(service, monkeypatch):
+    """The service keeps whole answers per index version (``answercache``):
+    the same search again gets the same answer without being run, and a
+    caller changing its copy (as the API layer adds links) changes nothing kept."""
+    params = SearchParams(q="narkotika polisen", per_page=20)
+    first = service.search(params)
+    expected = copy.deepcopy(first)
+    first["total"] = -1
+    first["hits"][0]["score"] = -1.0
+    first["hits"].pop()
+
+    def not_again(*args):
+        raise AssertionError("asked again: should have been kept")
+
+    monkeypatch.setattr(SearchService, "_search", not_again)
+    again = service.search(params)
+    assert again == expected
+    with pytest.raises(AssertionError, match="kept"):  # another search does run
+        service.search(replace(params, page=2))
+
+
+def test_kept_answers_stay_within_their_budget(service):
+    """Answers are kept by an estimate of their size, which grows with the
+    hits and their texts; what is kept stays under the budget, the least
+    recently asked dropped first."""
+    from search_app.answercache import AnswerCache, _cost
+
+    groups = service._synonyms.groups()
+    answers = [
+        service.search(SearchParams(q=q, per_page=n))
+        for q in ("narkotika", "polisen", "trygghet", "skola", "brott")
+        for n in (10, 100)
+    ]
+    costs = [_cost(a) for a in answers]
+    assert all(c > 0 for c in costs) and max(costs) > 2 * min(costs)
+    budget = sum(sorted(costs)[:4])
+    cache = AnswerCache(budget=budget, limit=100)
+    for n, answer in enumerate(answers):
+        cache.put(SearchParams(q=str(n)), groups, answer)
+        assert cache.bytes <= budget or len(cache) == 1
+        assert cache.get(SearchParams(q=str(n)), groups) == answer  # the newest kept
+    assert cache.get(SearchParams(q="0"), groups) is None  # the oldest dropped
+    assert cache.get(SearchParams(q=str(n)), [["annan", "lista"]]) is None
 
 
 @given(
