@@ -472,3 +472,30 @@ def test_kept_tokens_and_items_stay_within_their_budgets(service):
         cache.stored_fields(searcher, docnum)
         assert cache.bytes <= sum(sizes[:3]) or len(cache) == 1
     assert 1 <= len(cache) <= 3
+
+
+_QUERY_PIECES = [
+    "narkotika", "trygghetsvandringar", "kulturpolicyerna", "Umea", "lagesbild",
+    "polisen", "och", "av", "AND", "OR", "NOT", "OCH", "ELLER", "INTE", "(", ")",
+    '"', "~3", "^2", "trygg*", "ungdom?", "-", "mopedbränder",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_QUERY_PIECES), min_size=1, max_size=10))
+def test_queries_are_normalized_as_whoosh_normalizes_them(service, pieces):
+    """``normalized`` merges nested groups with shallow copies where Whoosh's
+    normalize copies deeply: every parser gives the very same query either way
+    (Whoosh's equality and the printed form), whatever the operators."""
+    from search_app.queryparse import expand_compounds, normalized
+
+    text = expand_compounds(" ".join(pieces).replace("( ", "(").replace(" )", ")"))
+    service._searcher()  # the parsers belong to the index version
+    for parser in (service._parser, service._lenient_parser, service._retry_parser):
+        try:
+            whoosh = parser.parse(text)
+        except Exception as exc:  # noqa: BLE001 - the same failure either way
+            with pytest.raises(type(exc)):
+                normalized(parser.parse(text, normalize=False))
+            continue
+        ours = normalized(parser.parse(text, normalize=False))
+        assert ours == whoosh and repr(ours) == repr(whoosh), text
