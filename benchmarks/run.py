@@ -338,6 +338,11 @@ def request(conn: http.client.HTTPConnection, path: str) -> Answer:
     return Answer((time.perf_counter() - start) * 1000, response.status, body)
 
 
+# A parameter the service ignores (it warns of it): a request that is not
+# the one asked before, for the same work.
+BYPASS = "benchmark_bypass"
+
+
 def api_path(params: dict) -> str:
     """The /api/search URL of a query-mix entry."""
     return "/api/search?" + urlencode(params)
@@ -682,6 +687,16 @@ def serve_phase(ctx: RunContext, queries: dict) -> dict:
         latency = timed_sequence(ctx, first_ask, proc.pid, conn)
         print(f"  warm latency ({len(queries['latency'])} queries again) ...")
         warm = timed_sequence(ctx, queries["latency"], proc.pid, conn)
+        # The service keeps whole answers (``answercache``), so "asked again"
+        # is answered from memory. The same queries with a parameter the
+        # service does not understand are other requests: computed again, on
+        # postings and parsed texts already read (the warm figure before the
+        # answers were kept).
+        print("  warm, computed again (the kept answers bypassed) ...")
+        computed = [
+            {**e, "params": {**e["params"], BYPASS: "1"}} for e in queries["latency"]
+        ]
+        warm_computed = timed_sequence(ctx, computed, proc.pid, conn)
         conn.close()
         html = sequential(ctx, pool[-HTML_SAMPLE:], html=True)
         print(f"  throughput ({ctx.clients} clients, {ctx.duration:g} s) ...")
@@ -704,6 +719,7 @@ def serve_phase(ctx: RunContext, queries: dict) -> dict:
         "server": server,
         "latency": latency,
         "warm": warm,
+        "warm_computed": warm_computed,
         "html": html,
         "throughput": concurrent,
     }
@@ -833,6 +849,15 @@ def target_rows(results: dict) -> list[tuple]:
         ("warm p95", "warm.p95_ms", "ms", "<=", 10),
         ("warm max", "warm.max_ms", "ms", None, None),
         ("  server CPU per query", "warm.server_cpu_ms_per_query", "ms", None, None),
+        ("warm p50, computed again", "warm_computed.p50_ms", "ms", None, None),
+        ("  p95", "warm_computed.p95_ms", "ms", None, None),
+        (
+            "  server CPU per query",
+            "warm_computed.server_cpu_ms_per_query",
+            "ms",
+            None,
+            None,
+        ),
         ("server memory (PSS, all)", "server.pss_mb", "MB", "<=", 600),
         ("  RSS summed over processes", "server.rss_mb", "MB", None, None),
         ("  after first answer (RSS)", "server.rss_after_start_mb", "MB", None, None),
@@ -923,6 +948,7 @@ def category_lines(results: dict) -> list[str]:
             ("build", "build.others_cpu_share"),
             ("first-ask", "latency.others_cpu_share"),
             ("warm", "warm.others_cpu_share"),
+            ("warm computed", "warm_computed.others_cpu_share"),
             ("throughput", "throughput.others_cpu_share"),
         )
         if (share := dig(results, path)) is not None
@@ -934,7 +960,7 @@ def category_lines(results: dict) -> list[str]:
 def error_lines(results: dict) -> list[str]:
     """Failed requests per phase, with the first one of each as an example."""
     out = []
-    for phase in ("latency", "warm", "html", "throughput"):
+    for phase in ("latency", "warm", "warm_computed", "html", "throughput"):
         count = dig(results, f"{phase}.error_count")
         if count:
             out.append(
@@ -982,7 +1008,7 @@ def exit_code(results: dict, strict: bool) -> int:
     """1 when something failed or errored, 3 on a missed target with --strict."""
     errors = sum(
         dig(results, f"{phase}.error_count") or 0
-        for phase in ("latency", "warm", "html", "throughput")
+        for phase in ("latency", "warm", "warm_computed", "html", "throughput")
     )
     if results.get("error") or errors:
         return 1
