@@ -68,7 +68,7 @@ def _copy(answer: SearchResponse) -> SearchResponse:
 
 def _cost(answer: SearchResponse) -> int:
     """Roughly what an answer takes in memory: mostly its hits' texts and
-    its facet counts (a page of 100 hits costs ten times a page of ten)."""
+    its facet counts (a page of 100 hits costs several pages of ten)."""
     hits = answer["hits"]
     texts = sum(len(hit["match"]["text"]) for hit in hits)
     counts = 0
