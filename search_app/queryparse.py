@@ -70,16 +70,32 @@ def normalized(q):
     return _merged(q).normalize()
 
 
+_MERGING = (Q.And, Q.Or)  # the groups the parser makes; normalize merges nests of them
+
+
 def _merged(q):
-    if not isinstance(q, Q.compound.CompoundQuery):
-        # As normalize does before merging: a one-word phrase becomes a term,
-        # without the phrase's boost; the merge's boost then applies to it.
-        return q.normalize()
+    """``q`` with the nests normalize would merge merged, where that is sure
+    to give what normalize gives; anything else is left to normalize.
+
+    A nest is an AND in an AND or an OR in an OR (the other compounds, AND
+    NOT, a required or optional part, a sequence, normalize by rules of their
+    own). It is merged here only when it holds two or more different plain
+    queries (terms, phrases): then normalize keeps it as it is and merges
+    it. A nest of one would collapse into its query instead, and a query
+    with a boost rule of its own (NOT) takes its boost differently.
+    """
+    if type(q) not in _MERGING:
+        return q
     subs = []
     for sub in q.subqueries:
-        sub = _merged(sub)
-        if isinstance(sub, q.__class__):  # as normalize merges
-            subs += [_boosted(s, s.boost * sub.boost) for s in sub.subqueries]
+        # As normalize does first: a one-word phrase becomes a term, without
+        # the phrase's boost; a merge's boost then applies to it.
+        sub = _merged(sub) if type(sub) in _MERGING else sub.normalize()
+        if type(sub) is type(q) and _plain_group(sub.subqueries):
+            subs += [
+                s if s is Q.NullQuery else _boosted(s, s.boost * sub.boost)
+                for s in sub.subqueries
+            ]
         else:
             subs.append(sub)
     merged = copy.copy(q)
@@ -87,10 +103,21 @@ def _merged(q):
     return merged
 
 
+def _plain_group(subs) -> bool:
+    """Two or more different plain queries (see ``_boosted``), and maybe
+    nothing-queries (a phrase of stop words), which normalize drops."""
+    found = [s for s in subs if s is not Q.NullQuery]
+    plain = all(
+        type(s).with_boost is Q.Query.with_boost
+        and not isinstance(s, (Q.compound.CompoundQuery, Q.Every))
+        for s in found
+    )
+    return plain and len(set(found)) > 1
+
+
 def _boosted(q, boost: float):
-    """``q.with_boost(boost)``, a shallow copy where Whoosh's would be deep."""
-    if q is Q.NullQuery or type(q).with_boost is not Q.Query.with_boost:
-        return q.with_boost(boost)  # its own rule (or a singleton)
+    """``q.with_boost(boost)`` of a plain query: a shallow copy where
+    Whoosh's would be deep (the parsed tree is new and never changed)."""
     q = copy.copy(q)
     q.boost = boost
     return q

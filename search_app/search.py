@@ -85,6 +85,23 @@ def _close_all(open_searchers: dict, lock: threading.Lock) -> None:
             searcher.close()
 
 
+def _version_key(searcher) -> tuple:
+    """What names the index version a searcher reads: its commit's number and
+    its segments' names.
+
+    Taken from the searcher itself, not from the service's live generation:
+    another thread may have moved the service on to a newer generation while
+    this request still reads the old one, and a rebuild's generation numbers
+    its commits from 1 again. Segment names are random per segment written,
+    so two builds never share them; a commit that only deletes keeps its
+    segments and has a number of its own.
+    """
+    reader = searcher.reader()
+    segments = (leaf.segment() for leaf, _ in reader.leaf_readers())
+    names = tuple(s.segment_id() if s is not None else None for s in segments)
+    return reader.generation(), names
+
+
 class VersionView(NamedTuple):
     """What is made once per index version and shared by every thread: the
     facet columns, the engine, the items shown and the answers given."""
@@ -254,7 +271,7 @@ class SearchService:
         """
         if not engine_text.strip():
             return None
-        text = expand_synonyms(engine_text, self._synonyms.groups())
+        text = expand_synonyms(engine_text, self._synonym_groups())
         text = expand_compounds(text)
         if typed_without_diacritics(text):
             lenient = self._lenient_parser
@@ -298,7 +315,7 @@ class SearchService:
         the generation adds words, so the version is the reader's too. The
         value is shared and must not be changed.
         """
-        full = (self._generation, searcher.reader().generation(), *key)
+        full = (*_version_key(searcher), *key)
         with self._lock:
             cache = self._version_cache
             if full in cache:
@@ -316,7 +333,7 @@ class SearchService:
         """The words as typed (and their synonyms): no OCR or near spellings."""
         if not engine_text.strip():
             return None
-        groups = self._synonyms.groups() if synonyms else []
+        groups = self._synonym_groups() if synonyms else []
         text = expand_compounds(expand_synonyms(engine_text, groups))
         lenient = typed_without_diacritics(text)
         q = self._parsed(self._lenient_parser if lenient else self._parser, text)
@@ -407,14 +424,20 @@ class SearchService:
             with self._damage_named(self._generation):
                 searcher = self._searcher()
                 answers = self._version_view(searcher).answers
-                synonyms = self._synonyms.groups()
+                # Read once: the answer is kept under the groups it was made with.
+                synonyms = self._request.synonyms = self._synonyms.groups()
                 answer = answers.get(params, synonyms)
                 if answer is None:
                     answer = self._search(params, searcher)
                     answers.put(params, synonyms, answer)
                 return answer
         finally:
-            self._request.matches = None
+            self._request.matches = self._request.synonyms = None
+
+    def _synonym_groups(self) -> list[list[str]]:
+        """The synonym groups of this search (read once at its start), or now."""
+        groups = getattr(self._request, "synonyms", None)
+        return self._synonyms.groups() if groups is None else groups
 
     def _search(self, params: SearchParams, searcher) -> SearchResponse:
         """``search`` within one request's memo of evaluated queries.
@@ -430,7 +453,8 @@ class SearchService:
         response = empty_response(params, reading)
         if reading.empty and not params.filtered:
             return response
-        columns, engine = self._view(searcher)
+        view = self._version_view(searcher)
+        columns, engine = view.columns, view.engine
         _load_word_lists()
         # From here: the query's own work. Loading a new index version and the
         # word lists (above) is shared by every request and not charged to it.
@@ -466,7 +490,7 @@ class SearchService:
             matcher = TermMatcher(q, searcher.reader(), deadline, forms)
             response["hits"] = [
                 hit(
-                    self._stored_fields(searcher, d),
+                    view.items.stored_fields(searcher, d),
                     matches.scores[d],
                     params.q,
                     matcher,
@@ -519,7 +543,7 @@ class SearchService:
                 text = fixed
                 out["interpreted_query"] = better
                 typed = self._exact(text, searcher)
-        used = synonyms_used(text, self._synonyms.groups())
+        used = synonyms_used(text, self._synonym_groups())
         bare = self._exact(text, searcher, synonyms=False) if used else None
         if used and (finds(typed) & ~finds(bare)).any():
             out["corrections"] += [
@@ -544,13 +568,9 @@ class SearchService:
         view = self._version_view(searcher)
         return view.columns, view.engine
 
-    def _stored_fields(self, searcher, docnum: int) -> dict:
-        """An item's stored fields, the recently shown ones kept (shared)."""
-        return self._version_view(searcher).items.stored_fields(searcher, docnum)
-
     def _version_view(self, searcher) -> VersionView:
         """What is made once per index version (see ``VersionView``)."""
-        key = (self._generation, searcher.reader().generation())
+        key = _version_key(searcher)
         with self._lock:
             if self._view_key != key or self._view_value is None:
                 reader = searcher.reader()
@@ -624,7 +644,7 @@ class SearchService:
         threads; callers must not change it.
         """
         searcher = self._searcher()
-        key = (self._generation, searcher.reader().generation())
+        key = _version_key(searcher)
         with self._lock:
             if self._catalogue_key == key:
                 return self._catalogue

@@ -360,15 +360,21 @@ def test_a_search_asked_again_is_answered_as_first_computed(service, monkeypatch
     monkeypatch.setattr(SearchService, "_search", not_again)
     again = service.search(params)
     assert again == expected
+    again["next"] = "changed"  # as the API layer adds its links
+    again["hits"][0]["permalink"] = "changed"
+    again["hits"].pop()
+    assert service.search(params) == expected  # each ask its own copy
     with pytest.raises(AssertionError, match="kept"):  # another search does run
         service.search(replace(params, page=2))
 
 
 def test_kept_answers_stay_within_their_budget(service):
-    """Answers are kept by an estimate of their size, which grows with the
-    hits and their texts; what is kept stays under the budget, the least
-    recently asked dropped first."""
-    from search_app.answercache import AnswerCache, _cost
+    """Answers are kept by an estimate of their size (their JSON's, times
+    what Python's objects take more): what is kept stays under the budget,
+    the least recently asked dropped first."""
+    import json
+
+    from search_app.answercache import MEMORY_PER_JSON_BYTE, AnswerCache, _cost
 
     groups = service._synonyms.groups()
     answers = [
@@ -376,16 +382,32 @@ def test_kept_answers_stay_within_their_budget(service):
         for q in ("narkotika", "polisen", "trygghet", "skola", "brott")
         for n in (10, 100)
     ]
-    costs = [_cost(a) for a in answers]
-    assert all(c > 0 for c in costs) and max(costs) > 2 * min(costs)
+    keys = [SearchParams(q=str(n)) for n in range(len(answers))]
+    costs = [_cost(k, a) for k, a in zip(keys, answers, strict=True)]
+    for answer, cost in zip(answers, costs, strict=True):
+        compact = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+        assert cost >= MEMORY_PER_JSON_BYTE * len(compact.encode())
+    assert max(costs) > 2 * min(costs)
     budget = sum(sorted(costs)[:4])
     cache = AnswerCache(budget=budget, limit=100)
-    for n, answer in enumerate(answers):
-        cache.put(SearchParams(q=str(n)), groups, answer)
+    for key, answer in zip(keys, answers, strict=True):
+        cache.put(key, groups, answer)
         assert cache.bytes <= budget or len(cache) == 1
-        assert cache.get(SearchParams(q=str(n)), groups) == answer  # the newest kept
-    assert cache.get(SearchParams(q="0"), groups) is None  # the oldest dropped
-    assert cache.get(SearchParams(q=str(n)), [["annan", "lista"]]) is None
+        assert cache.get(key, groups) == answer  # the newest kept
+    assert cache.get(keys[0], groups) is None  # the oldest dropped
+    assert cache.get(keys[-1], [["annan", "lista"]]) is None
+
+
+def test_unknown_parameters_cannot_be_kept_for_less_than_they_hold(service):
+    """Every unknown parameter's name is in the key and comes back as a
+    warning; a request with many long ones is kept at what it holds."""
+    from search_app.answercache import _cost
+
+    names = tuple(f"{n:03d}" + "x" * 997 for n in range(250))
+    params = SearchParams(q="", ignored=names)
+    answer = service.search(params)
+    assert len(answer["warnings"]) == 250
+    assert _cost(params, answer) > 2 * 250 * 1000
 
 
 @given(
@@ -477,7 +499,9 @@ def test_kept_tokens_and_items_stay_within_their_budgets(service):
 _QUERY_PIECES = [
     "narkotika", "trygghetsvandringar", "kulturpolicyerna", "Umea", "lagesbild",
     "polisen", "och", "av", "AND", "OR", "NOT", "OCH", "ELLER", "INTE", "(", ")",
-    '"', "~3", "^2", "trygg*", "ungdom?", "-", "mopedbränder",
+    '"', "trygg*", "ungdom?", "-", "mopedbränder", "polisen^2", "(narkotika",
+    "polisen)^3", '"narkotika polisen"~3', '"och av"', '"trygghetsvandringar"^0.5',
+    "bob-råden", "(av OR och)", "(narkotika OR narkotika)",
 ]  # fmt: skip
 
 
@@ -499,3 +523,99 @@ def test_queries_are_normalized_as_whoosh_normalizes_them(service, pieces):
             continue
         ours = normalized(parser.parse(text, normalize=False))
         assert ours == whoosh and repr(ours) == repr(whoosh), text
+
+
+def _t(word: str, boost: float = 1.0):
+    from whoosh import query as Q
+
+    return Q.Term("body", word, boost=boost)
+
+
+def _nests():
+    """Nests normalize treats by rules of their own: groups of one that
+    collapse, a NOT, AND NOT and a required part inside groups, duplicates,
+    nothing-queries, boosts on both levels, a one-word phrase."""
+    from whoosh import query as Q
+
+    return [
+        Q.And([Q.And([Q.AndNot(_t("a", 2.0), _t("b"))]), _t("c")]),
+        Q.Or([Q.Or([Q.And([Q.AndNot(_t("a", 2.0), _t("b"))]), _t("w")]), _t("v")]),
+        Q.Or([Q.Or([Q.Require(_t("a", 3.0), _t("b"))]), _t("c")]),
+        Q.And([Q.And([_t("a"), Q.Not(_t("b", 1.6))], boost=2.0), _t("c")]),
+        Q.Or([Q.Or([_t("a"), _t("a")], boost=0.5), _t("b")]),
+        Q.Or([Q.Or([_t("a", 3.0), Q.NullQuery, _t("b")], boost=0.5), Q.NullQuery]),
+        Q.Or([Q.Or([Q.Phrase("body", ["a"], boost=2.0), _t("b")], boost=0.5)]),
+        Q.Or([Q.Or([_t("a"), Q.Every("body")]), _t("c")]),
+        Q.Sequence([_t("a"), Q.Sequence([_t("b"), _t("c")], slop=5)]),
+    ]
+
+
+@pytest.mark.parametrize("n", range(len(_nests())))
+def test_hand_built_nests_are_normalized_as_whoosh_normalizes_them(n):
+    from search_app.queryparse import normalized
+
+    q = _nests()[n]
+    whoosh, ours = q.normalize(), normalized(q)
+    assert ours == whoosh and repr(ours) == repr(whoosh)
+
+
+def test_a_request_on_the_old_generation_keeps_its_own_view(tmp_path):
+    """A rebuild numbers its commits from 1 again. A request that began on
+    the old generation and goes on after another request moved the service
+    to the new one must not file what it read under the new version: the
+    service's columns and kept answers then answer for the new index."""
+    from indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    meeting = (
+        "2024-0{m}-01\n\nÄrende:\tOmfattning/notering:\tFöredragande:\n"
+        "Polisen\tPolisen rapporterar om {word}.\tAnna Berg\n"
+    )
+    for m, word in enumerate(["klotter", "bränder", "stölder"], start=1):
+        (corpus / f"{m}.txt").write_text(meeting.format(m=m, word=word))
+    build_index(corpus, tmp_path / "index", rebuild=True)
+    service = SearchService(tmp_path / "index")
+    params = SearchParams(q="polisen")
+    assert service.search(params)["total"] == 3
+    old = service._searcher()  # a request on the old generation
+    for m in (1, 2):
+        (corpus / f"{m}.txt").unlink()
+    build_index(corpus, tmp_path / "index", rebuild=True)
+    service._index()  # another request moves the service on
+    service._version_view(old)  # the first goes on with its searcher
+    fresh = SearchService(tmp_path / "index")
+    assert service.search(params) == fresh.search(params)
+    assert service.search(params)["total"] == 1
+
+
+def test_an_answer_is_kept_under_the_synonyms_it_was_made_with(tmp_path, monkeypatch):
+    """The synonym file is read once per search: one published while a search
+    runs is not mixed into an answer kept under the groups read before it."""
+    import search_app.search as search_module
+    from indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "2024-01-01\n\nÄrende:\tOmfattning/notering:\tFöredragande:\n"
+        "Klotter\tKlottret vid skolan har sanerats.\tAnna Berg\n"
+    )
+    build_index(corpus, tmp_path / "index")
+    synonyms = tmp_path / "index" / "synonyms.txt"
+    service = SearchService(tmp_path / "index")
+    params = SearchParams(q="graffiti")
+    real = search_module.interpret
+
+    def publish_meanwhile(text):
+        if not synonyms.exists():
+            synonyms.write_text("graffiti, klotter\n")
+        return real(text)
+
+    monkeypatch.setattr(search_module, "interpret", publish_meanwhile)
+    during = service.search(params)
+    monkeypatch.setattr(search_module, "interpret", real)
+    assert during["total"] == 0  # made with the groups read at its start
+    assert service.search(params)["total"] == 1  # the file now has them
+    synonyms.unlink()
+    assert service.search(params) == SearchService(tmp_path / "index").search(params)
