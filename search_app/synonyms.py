@@ -27,24 +27,30 @@ class SynonymFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._mtime: float | None = None
-        self._groups: list[list[str]] = []
+        # (what the file looked like, its groups), replaced whole, so that a
+        # thread never pairs one version's look with another's groups.
+        self._read: tuple[tuple, list[list[str]]] = ((), NO_GROUPS)
 
     def groups(self) -> list[list[str]]:
         """The current groups; none when the file is missing.
 
         The same list object while the file is unchanged (or missing), so
         that what was made with it can be told by identity (``answercache``).
+        A change is told by the file's time in nanoseconds, size and inode:
+        a rewrite within one tick of a coarse clock changes the size, a file
+        restored with its old time (``cp -p``) is another inode.
         """
         try:
-            mtime = self.path.stat().st_mtime
+            info = self.path.stat()
         except OSError:
             return NO_GROUPS
-        if self._mtime != mtime:
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+        seen, groups = self._read
+        if seen != stamp:
             text = self.path.read_text(encoding="utf-8", errors="replace")
-            self._groups = load_synonyms(text)
-            self._mtime = mtime
-        return self._groups
+            groups = load_synonyms(text)
+            self._read = (stamp, groups)
+        return groups
 
 
 def load_synonyms(text: str) -> list[list[str]]:

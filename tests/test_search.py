@@ -619,3 +619,24 @@ def test_an_answer_is_kept_under_the_synonyms_it_was_made_with(tmp_path, monkeyp
     assert service.search(params)["total"] == 1  # the file now has them
     synonyms.unlink()
     assert service.search(params) == SearchService(tmp_path / "index").search(params)
+
+
+def test_a_synonym_file_put_back_with_its_old_time_is_read_again(tmp_path):
+    """A file replaced by another of the same size, given the old one's time
+    (as ``cp -p`` or a restore from backup does), is still a change."""
+    import os
+
+    from search_app.synonyms import SynonymFile
+
+    path = tmp_path / "synonyms.txt"
+    path.write_text("graffiti, klotter\n")
+    synonyms = SynonymFile(path)
+    first = synonyms.groups()
+    assert synonyms.groups() is first  # unchanged: the same list
+    before = path.stat()
+    restored = tmp_path / "restored.txt"
+    restored.write_text("grafitti, klotter\n")  # same size, other words
+    os.utime(restored, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(restored, path)
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert synonyms.groups() != first
