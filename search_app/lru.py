@@ -1,8 +1,9 @@
 """Values kept by key within a budget, the least recently used dropped first.
 
-The engine's postings, the items shown and their texts' tokens are each
-kept this way, shared by a worker's threads: each under a budget of a cost
-its caller states (bytes, tokens), some also under a count. The newest
+The engine's postings, the items shown, their texts' tokens, whole answers,
+parsed query texts and what depends on the index's words are each kept this
+way, shared by a worker's threads: each under a budget of a cost its caller
+states (bytes, tokens, entries), some also under a count. The newest
 value is always kept, even alone over the budget, so that what was just
 computed is there for the caller's next look.
 """

@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -37,6 +36,7 @@ from .columns import ItemColumns
 from .fallbacks import suggest, with_fallbacks
 from .integrity import IntegrityCheck
 from .itemcache import ItemCache
+from .lru import LRU
 from .matching import TermMatcher, WordForms, forms_lookup
 from .queryparse import (
     bound,
@@ -83,6 +83,20 @@ def _close_all(open_searchers: dict, lock: threading.Lock) -> None:
     for searcher in searchers:
         if not searcher.is_closed:
             searcher.close()
+
+
+def _remembered(cache: LRU, key: tuple, compute):
+    """``compute()``, kept in ``cache`` (one of the service's, counted by entry).
+
+    The caller reads the cache attribute once: a value computed while the
+    service moved on to a new index version goes into the cache it came
+    from, which is then dropped. Wrapped, since a value may be None.
+    """
+    kept = cache.get(key)
+    if kept is None:
+        kept = (compute(),)
+        cache.put(key, kept, 1)
+    return kept[0]
 
 
 def _version_key(searcher) -> tuple:
@@ -142,9 +156,9 @@ class SearchService:
         # What one request already evaluated: the policy below asks
         # the same query several times (found anything? what did it add?).
         self._request = threading.local()
-        self._parse_cache: OrderedDict = OrderedDict()
+        self._parse_cache = LRU(PARSE_CACHE_SIZE)  # texts, each costing 1
         # What depends on the index's words as well: per index version.
-        self._version_cache: OrderedDict = OrderedDict()
+        self._version_cache = LRU(PARSE_CACHE_SIZE)
 
     # --- the searcher -------------------------------------------------------
 
@@ -159,8 +173,8 @@ class SearchService:
                 self._parser = make_parser(self._ix.schema)
                 self._lenient_parser = make_parser(self._ix.schema, strict=False)
                 self._retry_parser = make_parser(self._ix.schema, retry=True)
-                self._parse_cache = OrderedDict()
-                self._version_cache = OrderedDict()
+                self._parse_cache = LRU(PARSE_CACHE_SIZE)
+                self._version_cache = LRU(PARSE_CACHE_SIZE)
             return self._ix
 
     def _checked_generation(self) -> Path:
@@ -316,18 +330,7 @@ class SearchService:
         value is shared and must not be changed.
         """
         full = (*_version_key(searcher), *key)
-        with self._lock:
-            cache = self._version_cache
-            if full in cache:
-                cache.move_to_end(full)
-                return cache[full]
-        value = compute()
-        with self._lock:
-            if cache is self._version_cache:
-                cache[full] = value
-                while len(cache) > PARSE_CACHE_SIZE:
-                    cache.popitem(last=False)
-        return value
+        return _remembered(self._version_cache, full, compute)
 
     def _exact(self, engine_text: str, searcher, synonyms: bool = True):
         """The words as typed (and their synonyms): no OCR or near spellings."""
@@ -350,19 +353,9 @@ class SearchService:
         next user) is parsed once. The parsed query is never changed after.
         """
         # The three parsers live exactly as long as this cache (one index version).
-        key = (id(parser), text)
-        with self._lock:
-            cache = self._parse_cache
-            if key in cache:
-                cache.move_to_end(key)
-                return cache[key]
-        q = parse(parser, text)
-        with self._lock:
-            if cache is self._parse_cache:
-                cache[key] = q
-                while len(cache) > PARSE_CACHE_SIZE:
-                    cache.popitem(last=False)
-        return q
+        return _remembered(
+            self._parse_cache, (id(parser), text), lambda: parse(parser, text)
+        )
 
     def _evaluate(self, q, searcher, deadline: Deadline = NO_DEADLINE) -> Matches:
         """The engine's matches of ``q``, once per query within a request.
