@@ -416,13 +416,13 @@ class SearchService:
             # only while a search reads it: then it is hashed, and named.
             with self._damage_named(self._generation):
                 searcher = self._searcher()
-                answers = self._version_view(searcher).answers
+                view = self._version_view(searcher)
                 # Read once: the answer is kept under the groups it was made with.
                 synonyms = self._request.synonyms = self._synonyms.groups()
-                answer = answers.get(params, synonyms)
+                answer = view.answers.get(params, synonyms)
                 if answer is None:
-                    answer = self._search(params, searcher)
-                    answers.put(params, synonyms, answer)
+                    answer = self._search(params, searcher, view)
+                    view.answers.put(params, synonyms, answer)
                 return answer
         finally:
             self._request.matches = self._request.synonyms = None
@@ -432,7 +432,9 @@ class SearchService:
         groups = getattr(self._request, "synonyms", None)
         return self._synonyms.groups() if groups is None else groups
 
-    def _search(self, params: SearchParams, searcher) -> SearchResponse:
+    def _search(
+        self, params: SearchParams, searcher, view: VersionView
+    ) -> SearchResponse:
         """``search`` within one request's memo of evaluated queries.
 
         The engine scores every item at once, as arrays; filters and facet
@@ -440,13 +442,13 @@ class SearchService:
         page's hits are loaded, with the spans of the words they matched.
         Without words but with filters it lists the filtered items, newest
         first. The response says how the query was read and what was changed.
-        QueryTooSlow when it runs past the service's budget.
+        QueryTooSlow when it runs past the service's budget. ``view`` is the
+        version ``searcher`` reads, as ``search`` found it.
         """
         reading = interpret(params.q[:MAX_QUERY_CHARS])
         response = empty_response(params, reading)
         if reading.empty and not params.filtered:
             return response
-        view = self._version_view(searcher)
         columns, engine = view.columns, view.engine
         _load_word_lists()
         # From here: the query's own work. Loading a new index version and the
