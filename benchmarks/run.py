@@ -338,6 +338,9 @@ def request(conn: http.client.HTTPConnection, path: str) -> Answer:
     return Answer((time.perf_counter() - start) * 1000, response.status, body)
 
 
+# The phases that send requests, each with its count and list of errors.
+REQUEST_PHASES = ("latency", "warm", "warm_computed", "html", "throughput")
+
 # A parameter the service ignores (it warns of it): a request that is not
 # the one asked before, for the same work.
 BYPASS = "benchmark_bypass"
@@ -960,7 +963,7 @@ def category_lines(results: dict) -> list[str]:
 def error_lines(results: dict) -> list[str]:
     """Failed requests per phase, with the first one of each as an example."""
     out = []
-    for phase in ("latency", "warm", "warm_computed", "html", "throughput"):
+    for phase in REQUEST_PHASES:
         count = dig(results, f"{phase}.error_count")
         if count:
             out.append(
@@ -1006,10 +1009,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def exit_code(results: dict, strict: bool) -> int:
     """1 when something failed or errored, 3 on a missed target with --strict."""
-    errors = sum(
-        dig(results, f"{phase}.error_count") or 0
-        for phase in ("latency", "warm", "warm_computed", "html", "throughput")
-    )
+    errors = sum(dig(results, f"{phase}.error_count") or 0 for phase in REQUEST_PHASES)
     if results.get("error") or errors:
         return 1
     if strict and any(row["verdict"] == "MISS" for row in results["targets"]):
