@@ -232,7 +232,9 @@ def test_menade_du_suggests_a_spelling_that_finds_something(service):
     assert service.search(SearchParams(q="narkotika"))["suggestion"] is None
 
 
-def test_synonym_file_edits_apply_without_reindexing(tmp_path):
+def _graffiti_corpus(tmp_path):
+    """One meeting about "klotter" (never "graffiti"), indexed: for the
+    synonym file's tests. Its corpus folder."""
     from indexer import build_index
 
     corpus = tmp_path / "corpus"
@@ -242,6 +244,13 @@ def test_synonym_file_edits_apply_without_reindexing(tmp_path):
         "Klotter\tKlottret vid skolan har sanerats.\tAnna Berg\n"
     )
     build_index(corpus, tmp_path / "index")
+    return corpus
+
+
+def test_synonym_file_edits_apply_without_reindexing(tmp_path):
+    from indexer import build_index
+
+    corpus = _graffiti_corpus(tmp_path)
     service = SearchService(tmp_path / "index")
     assert service.search(SearchParams(q="graffiti"))["total"] == 0
     (corpus / "synonyms.txt").write_text("graffiti, klotter\n")
@@ -593,15 +602,8 @@ def test_an_answer_is_kept_under_the_synonyms_it_was_made_with(tmp_path, monkeyp
     """The synonym file is read once per search: one published while a search
     runs is not mixed into an answer kept under the groups read before it."""
     import search_app.search as search_module
-    from indexer import build_index
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(
-        "2024-01-01\n\nÄrende:\tOmfattning/notering:\tFöredragande:\n"
-        "Klotter\tKlottret vid skolan har sanerats.\tAnna Berg\n"
-    )
-    build_index(corpus, tmp_path / "index")
+    _graffiti_corpus(tmp_path)
     synonyms = tmp_path / "index" / "synonyms.txt"
     service = SearchService(tmp_path / "index")
     params = SearchParams(q="graffiti")
