@@ -252,6 +252,12 @@ class WordMemoAnalyzer(CompositeAnalyzer):
                     places.append(pos)
         return out
 
+    def word_forms(self, word: str) -> tuple[str, ...]:
+        """What indexing makes of one word (``forms``), from the memo if there."""
+        memo = _memo(self)
+        forms = memo.get(word)
+        return self.forms(word, memo) if forms is None else forms
+
     def forms(self, word: str, memo: dict | None = None) -> tuple[str, ...]:
         """What the chain's filters make of one token, in order; () if dropped."""
         token = Token(positions=True, removestops=True, mode="index", boost=1.0)

@@ -16,6 +16,15 @@ in increasing order (a writer numbers items as they come; a merged segment
 comes term by term, each in order), so its arrays are already in posting
 order; one that comes out of order is refused, not written.
 
+A position field's text from the writer (``add_words``) is not even split
+into postings as it comes: each word is numbered once per field, and an item
+adds its words' numbers to one array. When the terms are asked for, the
+field's occurrences are worked out with numpy all at once: each word's forms
+and positions (a stop word holds none; StopFilter's renumbering), ordered by
+form with a stable sort (so by item, then position, within a form), and cut
+into postings where the item changes. The per-word work in Python is one
+dictionary look-up; per posting there is none.
+
 Memory stays bounded like Whoosh's pool: past ``limit`` bytes (by the arrays'
 sizes and a fixed cost per term), the terms gathered so far are written to a
 temporary file in term order, a run; the runs and what is left in memory are
@@ -35,9 +44,16 @@ from typing import IO, NamedTuple
 
 import numpy as np
 
+from .occurrences import FieldOccurrences
 from .positions import PackedPositions, position_values
 
 TERM_BYTES = 600  # what a term costs in memory beyond its arrays (objects, keys)
+WORD_BYTES = 300  # a word numbered in a field: its key, number and forms
+# What working out a field's postings takes at once, per word occurrence: int64
+# arrays per word and per (word, form). Measured with tracemalloc on 1,000
+# generated meetings: 65-84 bytes for the body fields, 145 for the titles
+# (short, so fixed costs weigh more; the largest field is what counts).
+WORKING_BYTES = 100
 
 Key = tuple[str, bytes]  # (field name, term)
 _UINT = np.dtype(f"u{array('I').itemsize}")  # item numbers, counts, positions
@@ -74,47 +90,45 @@ class TermPool:
         # by the word (no encoding per posting), others' by their bytes;
         # words sort as their UTF-8 bytes do.
         self._fields: dict[str, dict] = {}
+        self._words: dict[str, FieldOccurrences] = {}  # (add_words)
         self._size = 0
+        self._largest = 0  # the most word occurrences of one field (add_words)
         self._runs: list[IO[bytes]] = []
 
     @property
     def fieldnames(self) -> set[str]:
         """The fields with postings so far (Whoosh's multi-process writer asks)."""
-        return set(self._fields)
+        return set(self._fields) | set(self._words)
 
-    def add_positions(
+    def add_words(
         self,
         field: str,
         item: int,
-        forms: dict[str, list[int]],
+        words: list[str],
+        forms_of,
         format_boost: float = 1.0,
         boost: float = 1.0,
     ) -> int:
-        """One item's postings in a position field: each form's positions (in
-        increasing order); a posting's weight is its count times the format's
-        boost times the item's boost for the field (Whoosh's weight, in
-        Whoosh's order of operations). Returns the field's length (the
-        positions in all)."""
-        terms = self._fields.get(field)
-        if terms is None:
-            terms = self._fields[field] = {}
-        length = 0
-        new = 0
-        for form, positions in forms.items():
-            record = terms.get(form)
-            if record is None:
-                record = terms[form] = _record(positional=True)
-                new += 1
-            elif record[0][-1] >= item:
-                _out_of_order(field, form, item)
-            freq = len(positions)
-            record[0].append(item)
-            record[1].append(float(freq) * format_boost * boost)
-            record[2].append(freq)
-            record[3].extend(positions)
-            length += freq
-        self._size += TERM_BYTES * new + 16 * len(forms) + 4 * length
-        if self._size > self._limit:
+        """One item's text in a position field, as its words in order;
+        ``forms_of(word)`` is what the field's chain makes of a word (its
+        forms, none for a stop word). Postings are worked out when the terms
+        are asked for (:mod:`.occurrences`). Returns the field's length."""
+        table = self._words.get(field)
+        if table is None:
+            table = self._words[field] = FieldOccurrences(format_boost)
+        elif table.format_boost != format_boost:
+            raise ValueError(
+                f"{field}: a format boost of {format_boost} after {table.format_boost}"
+            )
+        known = table.word_count
+        try:
+            length = table.add(item, words, forms_of, boost)
+        except ValueError as exc:
+            raise ValueError(f"{field}: {exc}") from None
+        self._size += 4 * len(words) + WORD_BYTES * (table.word_count - known)
+        if len(table.words) > self._largest:
+            self._largest = len(table.words)
+        if self._size + WORKING_BYTES * self._largest > self._limit:
             self._spill()
         return length
 
@@ -157,11 +171,7 @@ class TermPool:
         if not self._runs:
             yield from current
             return
-        sources = [_read_run(run) for run in self._runs] + [current]
-        merged = heapq.merge(*sources, key=itemgetter(0))
-        for key, group in groupby(merged, key=itemgetter(0)):
-            parts = [postings for _, postings in group]
-            yield key, parts[0] if len(parts) == 1 else _joined(parts)
+        yield from _merged([_read_run(run) for run in self._runs] + [current])
 
     def iter_postings(self) -> Iterator[tuple]:
         """Whoosh's pool interface: every posting as a tuple, in order."""
@@ -184,36 +194,62 @@ class TermPool:
             run.close()
         self._runs = []
         self._fields = {}
+        self._words = {}
         self._size = 0
+        self._largest = 0
 
     def _sorted_terms(self) -> Iterator[tuple[Key, TermPostings]]:
-        """The terms gathered in memory, in (field, term) order."""
-        for key, record in self._sorted_records():
-            yield key, _frozen(record)
+        """The terms gathered in memory, in (field, term) order; a field's
+        postings may come both ways (a merged segment's through ``add``)."""
+        for field in sorted(set(self._fields) | set(self._words)):
+            sources = []
+            if self._fields.get(field):
+                sources.append(self._recorded(field))
+            if field in self._words:
+                sources.append(self._worked_out(field))
+            if len(sources) == 1:
+                yield from sources[0]
+            elif sources:
+                yield from _merged(sources)
 
-    def _sorted_records(self) -> Iterator[tuple[Key, list]]:
-        for field in sorted(self._fields):
-            terms = self._fields[field]
-            for term in sorted(terms):
-                key = term.encode("utf-8") if isinstance(term, str) else term
-                yield (field, key), terms[term]
+    def _worked_out(self, field: str) -> Iterator[tuple[Key, TermPostings]]:
+        for form, ids, weights, counts, positions in self._words[field].postings():
+            key = (field, form.encode("utf-8"))
+            yield key, TermPostings(ids, weights, counts, positions)
+
+    def _recorded(self, field: str) -> Iterator[tuple[Key, TermPostings]]:
+        terms = self._fields[field]
+        for term in sorted(terms):
+            key = term.encode("utf-8") if isinstance(term, str) else term
+            yield (field, key), _frozen(terms[term])
 
     def _spill(self) -> None:
         """Write the terms gathered so far to a run, in term order.
 
-        Each term is pickled on its own, its arrays as they are: a pickler
-        or unpickler used for a whole run would keep every term it met
-        alive until the run's end (its memo), which at the final merge
-        meant every posting of the segment in memory at once.
+        Each term is pickled on its own: a pickler or unpickler used for a
+        whole run would keep every term it met alive until the run's end
+        (its memo), which at the final merge meant every posting of the
+        segment in memory at once. The words numbered so far go too: the
+        numbers only name what is in memory.
         """
         run = tempfile.TemporaryFile(dir=self._folder)
-        for entry in self._sorted_records():
+        for entry in self._sorted_terms():
             pickle.dump(entry, run, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(None, run)
         run.seek(0)
         self._runs.append(run)
         self._fields = {field: {} for field in self._fields}  # still written to
+        self._words = {}
         self._size = 0
+        self._largest = 0
+
+
+def _merged(sources: list[Iterator[tuple[Key, TermPostings]]]):
+    """Sources each in term order, as one; a term in several is joined."""
+    merged = heapq.merge(*sources, key=itemgetter(0))
+    for key, group in groupby(merged, key=itemgetter(0)):
+        parts = [postings for _, postings in group]
+        yield key, parts[0] if len(parts) == 1 else _joined(key, parts)
 
 
 def _record(positional: bool) -> list:
@@ -244,17 +280,37 @@ def _int64(values: array) -> np.ndarray:
 
 def _read_run(run: IO[bytes]) -> Iterator[tuple[Key, TermPostings]]:
     while (entry := pickle.load(run)) is not None:
-        key, record = entry
-        yield key, _frozen(record)
+        yield entry
 
 
-def _joined(parts: list[TermPostings]) -> TermPostings:
-    """One term's postings from several runs, earlier runs' first."""
+def _joined(key: Key, parts: list[TermPostings]) -> TermPostings:
+    """One term's postings from several sources, in item order.
+
+    Runs come in the order they were written and each holds items in order,
+    but a merged segment's items (numbered after the new ones) may sit in an
+    earlier run than new items of the same term, so the parts are put in
+    item order; an item in two parts is a caller's mistake.
+    """
     ids = np.concatenate([p.ids for p in parts])
     weights = np.concatenate([p.weights for p in parts])
+    order = None
+    if len(ids) > 1 and not (ids[1:] > ids[:-1]).all():
+        order = np.argsort(ids, kind="stable")
+        ids, weights = ids[order], weights[order]
+        if (ids[1:] == ids[:-1]).any():
+            _out_of_order(*key, int(ids[np.flatnonzero(ids[1:] == ids[:-1])[0]]))
     if parts[0].counts is not None:
         counts = np.concatenate([p.counts for p in parts])
         positions = np.concatenate([p.positions for p in parts])
+        if order is not None:
+            firsts = np.cumsum(counts) - counts
+            counts = counts[order]
+            within = np.arange(int(counts.sum())) - np.repeat(
+                np.cumsum(counts) - counts, counts
+            )
+            positions = positions[np.repeat(firsts[order], counts) + within]
         return TermPostings(ids, weights, counts, positions)
     values = [v for p in parts for v in p.values or ()]
+    if order is not None:
+        values = [values[n] for n in order.tolist()]
     return TermPostings(ids, weights, values=values)

@@ -5,8 +5,9 @@ columns, terms and postings blocks, byte for byte (``tests/test_writer.py``
 compares them with Whoosh's writer's). What changes is the way there:
 
 - a position field (``PackedPositions``) whose analyzer goes word by word
-  (``indexer.analysis.WordMemoAnalyzer``) hands each form's positions to the
-  pool as a list, not as a token per occurrence encoded into a value;
+  (``indexer.analysis.WordMemoAnalyzer``) hands the pool the item's words,
+  whose forms and positions are worked out for the whole segment at once
+  (``indexer.occurrences``), not a token per occurrence encoded into a value;
 - the pool keeps each term's postings as arrays and sorts terms, not
   postings;
 - the segment's postings are written a term at a time, each term's field
@@ -94,9 +95,8 @@ class ItemWriter(SegmentWriter):
             and analyzer.memoable()
         ):
             tokens = analyzer.tokens(value, self._tokens)  # once per tokenizer
-            forms = analyzer.positions(value, tokens=tokens)
-            length = self.pool.add_positions(
-                fieldname, docnum, forms, fmt.field_boost, boost
+            length = self.pool.add_words(
+                fieldname, docnum, tokens, analyzer.word_forms, fmt.field_boost, boost
             )
         else:
             length = 0

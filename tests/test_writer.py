@@ -200,10 +200,56 @@ def test_items_out_of_order_are_refused():
     """A term's postings must come in item order: its arrays are written as
     they are. Terms may interleave (a merged segment comes term by term)."""
     pool = TermPool(get_schema(), limit=1 << 20)
-    pool.add_positions("body", 5, {"polisen": [0]})
+    forms = stem_analyzer().word_forms
+    pool.add_words("body_stem", 5, ["polisen"], forms)
     pool.add(("doc_id", b"d", 4, 1.0, b""))
     with pytest.raises(ValueError, match="out of order"):
-        pool.add_positions("body", 5, {"polisen": [3]})
+        pool.add_words("body_stem", 5, ["polisen"], forms)
+    pool.add(("doc_id", b"d", 5, 1.0, b""))
+    with pytest.raises(ValueError, match="out of order"):
+        pool.add(("doc_id", b"d", 5, 1.0, b""))
+
+
+def test_an_item_given_both_ways_is_refused():
+    """A field's words (``add_words``) and encoded postings (``add``, a
+    merged segment's) are joined in item order; one item twice is refused."""
+    pool = TermPool(get_schema(), limit=1 << 20)
+    pool.add_words("body_stem", 5, ["polisen"], stem_analyzer().word_forms)
+    value = get_schema()["body_stem"].format.encode([0])
+    pool.add(("body_stem", b"polis", 5, 1.0, value))
+    with pytest.raises(ValueError, match="out of order"):
+        list(pool.terms())
+
+
+def test_fields_spilled_and_not_written_to_again_are_read_back():
+    """A pool past its limit at every posting: each run holds one term, and
+    what is left in memory is empty fields."""
+    pool = TermPool(get_schema(), limit=1)
+    pool.add(("doc_id", b"d", 4, 1.0, b""))
+    pool.add_words("body_stem", 5, ["polisen"], stem_analyzer().word_forms)
+    try:
+        terms = dict(pool.terms())
+    finally:
+        pool.cleanup()  # closes the runs
+    assert list(terms) == [("body_stem", b"polis"), ("doc_id", b"d")]
+    assert terms["body_stem", b"polis"].ids.tolist() == [5]
+
+
+def test_postings_given_both_ways_are_joined_in_item_order():
+    """A merged segment's postings (numbered after the new items) may come
+    before new items of the same term; the term's postings are in item order."""
+    pool = TermPool(get_schema(), limit=1 << 20)
+    fmt = get_schema()["body_stem"].format
+    forms = stem_analyzer().word_forms
+    pool.add_words("body_stem", 1, ["polisen", "och", "polisen"], forms)
+    pool.add(("body_stem", b"polis", 3, 1.0, fmt.encode([4, 9])))
+    pool.add_words("body_stem", 7, ["polisen"], forms)
+    pool.add(("body_stem", b"polis", 4, 1.0, fmt.encode([5])))
+    terms = dict(pool.terms())
+    postings = terms["body_stem", b"polis"]
+    assert postings.ids.tolist() == [1, 3, 4, 7]
+    assert postings.counts.tolist() == [2, 2, 1, 1]
+    assert postings.positions.tolist() == [0, 1, 4, 9, 5, 0]  # "och" holds none
 
 
 def test_a_spilling_pool_stays_within_its_limit(tmp_path):
