@@ -114,3 +114,19 @@ def test_a_file_name_later_in_a_labelled_decision_stays_in_its_sentence():
     decisions, attachments = find_decisions(text)
     assert decisions == ["Rådet godkänner planen. Bilaga plan.pdf visar detaljerna."]
     assert attachments == ["plan.pdf"]
+
+
+@pytest.mark.parametrize(
+    ("text", "decisions", "attachments"),
+    [
+        ("BESLUT: Planen antas.", ["Planen antas."], []),
+        ("Mötet. Beſlut: Planen antas.", ["Planen antas."], []),  # re.I: ſ is s
+        ("Se bilaga PLAN.PDF inför mötet.", [], ["PLAN.PDF"]),
+        ("Anteckningarna GODKÄNDES. Inget mer.", ["Anteckningarna GODKÄNDES."], []),
+        ("Inget beslut i dag, bara information.", [], []),
+    ],
+)
+def test_labels_verbs_and_file_names_in_any_case(text, decisions, attachments):
+    """The cheap checks that let most items skip the patterns match whatever
+    the patterns match, in any case."""
+    assert find_decisions(text) == (decisions, attachments)
