@@ -50,10 +50,11 @@ from .positions import PackedPositions, position_values
 TERM_BYTES = 600  # what a term costs in memory beyond its arrays (objects, keys)
 WORD_BYTES = 300  # a word numbered in a field: its key, number and forms
 # What working out a field's postings takes at once, per word occurrence: int64
-# arrays per word and per (word, form). Measured with tracemalloc on 1,000
-# generated meetings: 65-84 bytes for the body fields, 145 for the titles
-# (short, so fixed costs weigh more; the largest field is what counts).
-WORKING_BYTES = 100
+# arrays per word and per (word, form). tracemalloc counts 65-84 bytes for the
+# body fields (1,000 generated meetings); the process grows by 119-122 (a
+# writer worker at 10,000 meetings: 167 MB for a field of 1.4 million, 190 MB
+# for 1.56 million), as the allocator keeps what the arrays freed for reuse.
+WORKING_BYTES = 125
 
 Key = tuple[str, bytes]  # (field name, term)
 _UINT = np.dtype(f"u{array('I').itemsize}")  # item numbers, counts, positions
