@@ -26,9 +26,10 @@ into postings where the item changes. The per-word work in Python is one
 dictionary look-up; per posting there is none.
 
 Memory stays bounded like Whoosh's pool: past ``limit`` bytes (by the arrays'
-sizes and a fixed cost per term), the terms gathered so far are written to a
+sizes, a fixed cost per term and word, and what working out the largest
+field's words will take), the terms gathered so far are written to a
 temporary file in term order, a run; the runs and what is left in memory are
-merged term by term at the end, a term's arrays from earlier runs first.
+merged term by term at the end, each term's postings in item order.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ class TermPool:
         self._size += 4 * len(words) + WORD_BYTES * (table.word_count - known)
         if len(table.words) > self._largest:
             self._largest = len(table.words)
-        if self._size + WORKING_BYTES * self._largest > self._limit:
+        if self._full():
             self._spill()
         return length
 
@@ -163,7 +164,7 @@ class TermPool:
         else:
             record[2].append(value or b"")
             self._size += 20 + len(value or b"")
-        if self._size > self._limit:
+        if self._full():
             self._spill()
 
     def terms(self) -> Iterator[tuple[Key, TermPostings]]:
@@ -198,6 +199,9 @@ class TermPool:
         self._words = {}
         self._size = 0
         self._largest = 0
+
+    def _full(self) -> bool:
+        return self._size + WORKING_BYTES * self._largest > self._limit
 
     def _sorted_terms(self) -> Iterator[tuple[Key, TermPostings]]:
         """The terms gathered in memory, in (field, term) order; a field's
