@@ -234,12 +234,13 @@ class TermPool:
         Each term is pickled on its own: a pickler or unpickler used for a
         whole run would keep every term it met alive until the run's end
         (its memo), which at the final merge meant every posting of the
-        segment in memory at once. The words numbered so far go too: the
-        numbers only name what is in memory.
+        segment in memory at once. A term's arrays go as their bytes
+        (``_packed``): pickling an array costs ten times as much. The words
+        numbered so far go too: the numbers only name what is in memory.
         """
         run = tempfile.TemporaryFile(dir=self._folder)
-        for entry in self._sorted_terms():
-            pickle.dump(entry, run, protocol=pickle.HIGHEST_PROTOCOL)
+        for key, postings in self._sorted_terms():
+            pickle.dump((key, _packed(postings)), run, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(None, run)
         run.seek(0)
         self._runs.append(run)
@@ -285,7 +286,32 @@ def _int64(values: array) -> np.ndarray:
 
 def _read_run(run: IO[bytes]) -> Iterator[tuple[Key, TermPostings]]:
     while (entry := pickle.load(run)) is not None:
-        yield entry
+        key, packed = entry
+        yield key, _unpacked(packed)
+
+
+def _packed(postings: TermPostings) -> tuple:
+    """A term's postings for a run: each array as its bytes."""
+    ids = postings.ids.astype(np.int64, copy=False).tobytes()
+    weights = postings.weights.astype(np.float64, copy=False).tobytes()
+    if postings.counts is None:
+        return ids, weights, None, None, postings.values
+    assert postings.positions is not None
+    counts = postings.counts.astype(np.int64, copy=False).tobytes()
+    positions = postings.positions.astype(np.int64, copy=False).tobytes()
+    return ids, weights, counts, positions, None
+
+
+def _unpacked(packed: tuple) -> TermPostings:
+    ids, weights, counts, positions, values = packed
+    ids, weights = np.frombuffer(ids, np.int64), np.frombuffer(weights, np.float64)
+    if counts is None:
+        return TermPostings(ids, weights, values=values)
+    counts, positions = (
+        np.frombuffer(counts, np.int64),
+        np.frombuffer(positions, np.int64),
+    )
+    return TermPostings(ids, weights, counts, positions)
 
 
 def _joined(key: Key, parts: list[TermPostings]) -> TermPostings:
