@@ -32,6 +32,8 @@ from itertools import chain
 
 import numpy as np
 
+from .runs import run_indices
+
 _UINT = np.dtype(f"u{array('I').itemsize}")
 
 # (form, items, weights, position counts, positions), a term's postings
@@ -127,11 +129,8 @@ class FieldOccurrences:
             count=int(sizes.sum()),
         )
         first_form = (np.cumsum(sizes) - sizes)[words]
-        within = np.arange(len(occurrence_word)) - np.repeat(
-            np.cumsum(per_word) - per_word, per_word
-        )
-        form = flat[np.repeat(first_form, per_word) + within]
-        del flat, first_form, within, words, per_word
+        form = flat[run_indices(first_form, per_word)]
+        del flat, first_form, words, per_word
         order = np.argsort(form, kind="stable")
         form = form[order]
         occurrence_word = occurrence_word[order]

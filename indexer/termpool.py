@@ -47,6 +47,7 @@ import numpy as np
 
 from .occurrences import FieldOccurrences
 from .positions import PackedPositions, position_values
+from .runs import run_indices
 
 TERM_BYTES = 600  # what a term costs in memory beyond its arrays (objects, keys)
 WORD_BYTES = 300  # a word numbered in a field: its key, number and forms
@@ -336,10 +337,7 @@ def _joined(key: Key, parts: list[TermPostings]) -> TermPostings:
         if order is not None:
             firsts = np.cumsum(counts) - counts
             counts = counts[order]
-            within = np.arange(int(counts.sum())) - np.repeat(
-                np.cumsum(counts) - counts, counts
-            )
-            positions = positions[np.repeat(firsts[order], counts) + within]
+            positions = positions[run_indices(firsts[order], counts)]
         return TermPostings(ids, weights, counts, positions)
     values = [v for p in parts for v in p.values or ()]
     if order is not None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from indexer.runs import run_indices
+
 from .whoosh_postings import IndexPostings
 
 FACET_FIELDS = ("year", "doc_type", "has_decision", "presenter")
@@ -137,9 +139,7 @@ class _Facet:
             codes = self.codes[hits]
         else:
             first, last = self.starts[hits], self.starts[hits + 1]
-            runs = last - first
-            into = np.arange(int(runs.sum())) - np.repeat(np.cumsum(runs) - runs, runs)
-            codes = self.codes[np.repeat(first, runs) + into]
+            codes = self.codes[run_indices(first, last - first)]
         per_value = np.bincount(codes, minlength=len(self.values) + 1)[:-1]
         found = np.flatnonzero(per_value)
         names, counts = self._names[found].tolist(), per_value[found].tolist()
