@@ -13,7 +13,7 @@ import copy
 import re
 
 from whoosh import query as Q
-from whoosh.qparser import MultifieldParser, OperatorsPlugin
+from whoosh.qparser import OperatorsPlugin
 from whoosh.qparser.plugins import FieldsPlugin, RangePlugin
 
 from indexer.analysis import NonWordFilter, token_spans
@@ -21,6 +21,7 @@ from indexer.morphology import compound_split, lost_diacritics
 from indexer.schema import QUERY_FIELDS
 
 from .vocabulary import QueryRefused
+from .whoosh_parser import PlainParser
 
 MAX_EXPANSIONS = 64  # terms a truncation (trygg*) may stand for, the commonest kept
 MIN_PREFIX = 2  # letters before the first * or ?
@@ -39,18 +40,18 @@ NO_TRUNCATION_FIELDS = {"body_stem", "body_ocr", "item_title_ocr"}
 _OPERATOR_WORDS = re.compile(r"\b(AND|OR|NOT|OCH|ELLER|INTE)\b")
 
 
-def parse(parser: MultifieldParser, text: str):
+def parse(parser: PlainParser, text: str):
     """Parse, reading the operators as plain words where they make no sense.
 
     Whoosh's parser crashes on some operator sequences ("INTE OCH x");
     lowercased, they are just words (and mostly stop words).
     """
     try:
-        return normalized(parser.parse(text, normalize=False))
+        return parser.parse(text)
     except Exception:  # noqa: BLE001 - the parser's failures are not typed
         plain = _OPERATOR_WORDS.sub(lambda m: m.group(0).lower(), text)
         try:
-            return normalized(parser.parse(plain, normalize=False))
+            return parser.parse(plain)
         except Exception:  # noqa: BLE001
             raise QueryRefused("the query could not be read") from None
 
@@ -123,7 +124,7 @@ def _boosted(q, boost: float):
     return q
 
 
-def make_parser(schema, strict: bool = True, retry: bool = False) -> MultifieldParser:
+def make_parser(schema, strict: bool = True, retry: bool = False) -> PlainParser:
     """Default field group AND; Swedish operators too; no field syntax.
 
     Field syntax is off so that "§ 5: budget" is searched as text.
@@ -134,7 +135,9 @@ def make_parser(schema, strict: bool = True, retry: bool = False) -> MultifieldP
     """
     if not strict or retry:
         schema = _lenient(schema, retry)
-    parser = MultifieldParser(list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS)
+    parser = PlainParser(
+        list(QUERY_FIELDS), schema, fieldboosts=QUERY_FIELDS, normalizer=normalized
+    )
     parser.remove_plugin_class(FieldsPlugin)
     # Ranges ("[a TO z]") over words walk the vocabulary and mean nothing here.
     parser.remove_plugin_class(RangePlugin)
