@@ -20,6 +20,12 @@ from . import ROOT, create_app
 from .prefork import can_fork, serve_forked
 
 MAX_DEFAULT_WORKERS = 4
+# Threads per worker. A search is computation, so a worker's threads take
+# turns for the interpreter, and each turn costs: at 8 concurrent clients,
+# four threads cost 16 ms of CPU a request where one costs 13 and two 15
+# (benchmarks/README.md, item 52). Two keep a worker answering beside one
+# slow search (up to the time budget), which one thread would queue behind it.
+DEFAULT_THREADS = 2
 BACKLOG = 1024
 
 
@@ -39,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=ROOT / "index")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
-    parser.add_argument("--threads", type=int, default=4, help="per worker")
+    parser.add_argument(
+        "--threads", type=int, default=DEFAULT_THREADS, help="per worker"
+    )
     parser.add_argument(
         "--workers",
         type=int,
