@@ -24,7 +24,7 @@ from search_app.querytext import interpret
 
 ROOT = Path(__file__).resolve().parent.parent
 QUALITY = Path(__file__).resolve().parent / "quality"
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"[^\W_]+")  # digits too: "2019", "5a"
 
 
 def _same(a, b) -> bool:
