@@ -23,7 +23,7 @@ MAX_DEFAULT_WORKERS = 4
 # Threads per worker. A search is computation, so a worker's threads take
 # turns for the interpreter, and each turn costs: at 8 concurrent clients,
 # four threads cost 16 ms of CPU a request where one costs 13 and two 15
-# (benchmarks/README.md, item 52). Two keep a worker answering beside one
+# (benchmarks/README.md, item 53). Two keep a worker answering beside one
 # slow search (up to the time budget), which one thread would queue behind it.
 DEFAULT_THREADS = 2
 BACKLOG = 1024
