@@ -80,13 +80,12 @@ class PlainParser(QueryParser):
         built = []
         for n, (_, unit) in enumerate(units):
             sub = self._unit(unit)
-            # Whoosh wraps a bracketed group in an AND of its own when it
-            # stands beside others, unless it is the first one AND joins.
-            grouped = isinstance(unit, list) and len(units) > 1 and (n or not joined)
-            if sub is not None and grouped:
-                sub = Q.And([sub])
             if sub is None:
                 return None
+            # Whoosh wraps a bracketed group in an AND of its own when it
+            # stands beside others, unless it is the first one AND joins.
+            if isinstance(unit, list) and len(units) > 1 and (n or not joined):
+                sub = Q.And([sub])
             built.append(sub)
         return Q.And([Q.And(built)]) if joined and len(built) > 1 else Q.And(built)
 
