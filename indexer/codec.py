@@ -59,6 +59,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
 from .positions import HEADER, NARROW, PackedPositions, position_values
+from .runs import run_starts
 from .termpool import TermPostings
 
 LAYOUT = 1
@@ -266,7 +267,7 @@ class ArrayPostingsWriter(W3PostingsWriter):
         assert self._positions is not None
         counts, positions = self._positions
         gaps = _gaps(positions, 0)
-        starts = (np.cumsum(counts) - counts)[counts > 0]
+        starts = run_starts(counts)[counts > 0]
         gaps[starts] = positions[starts]
         if gaps.size and int(gaps.max()) > 0xFFFF:
             self._values = position_values(self._format, counts, positions)
@@ -432,7 +433,7 @@ def _packed(values: list, n: int, fmt) -> bytes | None:
         return None
     sizes = np.fromiter(map(len, values), dtype=np.int64, count=n)
     raw = np.frombuffer(b"".join(values), dtype=np.uint8)
-    header = (np.cumsum(sizes) - sizes)[:, None] + np.arange(HEADER)
+    header = run_starts(sizes)[:, None] + np.arange(HEADER)
     counts = raw[header].astype(np.int64) @ _BIG_ENDIAN  # Whoosh's pack_uint
     if not np.array_equal(sizes - HEADER, 2 * counts):
         return None  # a gap needed 32 bits: W3's own values for this block

@@ -32,7 +32,7 @@ from itertools import chain
 
 import numpy as np
 
-from .runs import run_indices
+from .runs import run_indices, run_starts
 
 _UINT = np.dtype(f"u{array('I').itemsize}")
 
@@ -114,7 +114,7 @@ class FieldOccurrences:
 
         # Positions (where the word has forms): StopFilter's renumbering.
         item_of = np.repeat(np.arange(len(lengths)), lengths)
-        starts = np.cumsum(lengths) - lengths
+        starts = run_starts(lengths)
         kept = np.cumsum(per_word > 0)  # words with forms up to each, inclusive
         before = np.concatenate(([0], kept))[starts]  # ... before each item
         first = np.searchsorted(kept, before + 1) - starts  # its first such word
@@ -128,7 +128,7 @@ class FieldOccurrences:
             dtype=np.int64,
             count=int(sizes.sum()),
         )
-        first_form = (np.cumsum(sizes) - sizes)[words]
+        first_form = run_starts(sizes)[words]
         form = flat[run_indices(first_form, per_word)]
         del flat, first_form, words, per_word
         order = np.argsort(form, kind="stable")

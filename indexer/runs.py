@@ -11,10 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 
+def run_starts(lengths: np.ndarray) -> np.ndarray:
+    """Where each run begins, for runs of ``lengths`` laid end to end."""
+    return np.cumsum(lengths) - lengths
+
+
 def run_indices(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The indices of the runs that begin at ``starts`` and hold ``lengths``
     elements, run after run, each in order."""
-    within = np.arange(int(lengths.sum())) - np.repeat(
-        np.cumsum(lengths) - lengths, lengths
-    )
+    within = np.arange(int(lengths.sum())) - np.repeat(run_starts(lengths), lengths)
     return np.repeat(starts, lengths) + within

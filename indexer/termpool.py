@@ -47,7 +47,7 @@ import numpy as np
 
 from .occurrences import FieldOccurrences
 from .positions import PackedPositions, position_values
-from .runs import run_indices
+from .runs import run_indices, run_starts
 
 TERM_BYTES = 600  # what a term costs in memory beyond its arrays (objects, keys)
 WORD_BYTES = 300  # a word numbered in a field: its key, number and forms
@@ -335,7 +335,7 @@ def _joined(key: Key, parts: list[TermPostings]) -> TermPostings:
         counts = np.concatenate([p.counts for p in parts])
         positions = np.concatenate([p.positions for p in parts])
         if order is not None:
-            firsts = np.cumsum(counts) - counts
+            firsts = run_starts(counts)
             counts = counts[order]
             positions = positions[run_indices(firsts[order], counts)]
         return TermPostings(ids, weights, counts, positions)

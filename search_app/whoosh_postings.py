@@ -36,6 +36,7 @@ from whoosh.util.numeric import byte_to_length
 
 from indexer.codec import ArrayLeafMatcher
 from indexer.positions import HEADER, NARROW, PackedPositions, deltas_of
+from indexer.runs import run_starts
 
 from . import sortedsets
 
@@ -491,7 +492,7 @@ def _undelta_flat(flat: np.ndarray, counts: np.ndarray):
     """``_undelta`` of groups already laid end to end: values and group sizes."""
     sums = np.cumsum(flat)
     nonempty = counts > 0
-    first = (np.cumsum(counts) - counts)[nonempty]
+    first = run_starts(counts)[nonempty]
     return sums - np.repeat(sums[first] - flat[first], counts[nonempty]), counts
 
 
@@ -531,7 +532,7 @@ def _packed_block(encoded) -> tuple[np.ndarray, np.ndarray] | None:
         return _EMPTY, _EMPTY
     sizes = _lengths(encoded)
     raw = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    header = (np.cumsum(sizes) - sizes)[:, None] + np.arange(HEADER)
+    header = run_starts(sizes)[:, None] + np.arange(HEADER)
     counts = raw[header].astype(np.int64) @ _BIG_ENDIAN  # Whoosh's pack_uint
     if not np.array_equal(sizes - HEADER, 2 * counts):
         return None
