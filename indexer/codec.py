@@ -58,7 +58,7 @@ from whoosh.matching import ListMatcher
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
-from .positions import HEADER, NARROW, PackedPositions, position_values
+from .positions import NARROW, PackedPositions, narrow_runs, position_values
 from .runs import run_starts
 from .termpool import TermPostings
 
@@ -71,7 +71,6 @@ _WIDTHS: dict[int, np.dtype] = {
     4: np.dtype("<u4"),
 }
 _FLOAT = np.dtype("<f8")
-_BIG_ENDIAN = np.array([1 << 24, 1 << 16, 1 << 8, 1], dtype=np.int64)
 WHOOSH_VALUES, PACKED_VALUES = 0, 1
 ONES, FLOATS = 0, 8
 
@@ -431,16 +430,12 @@ def _packed(values: list, n: int, fmt) -> bytes | None:
     values are not all packed positions of 16-bit gaps."""
     if type(fmt) is not PackedPositions or len(values) != n or not n:
         return None
-    sizes = np.fromiter(map(len, values), dtype=np.int64, count=n)
-    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
-    header = run_starts(sizes)[:, None] + np.arange(HEADER)
-    counts = raw[header].astype(np.int64) @ _BIG_ENDIAN  # Whoosh's pack_uint
-    if not np.array_equal(sizes - HEADER, 2 * counts):
+    runs = narrow_runs(values)
+    if runs is None:
         return None  # a gap needed 32 bits: W3's own values for this block
-    body = np.ones(raw.size, dtype=bool)
-    body[header.ravel()] = False
+    counts, gaps = runs
     width, count_bytes = _narrowest(counts)
-    return bytes([width]) + count_bytes + raw[body].tobytes()
+    return bytes([width]) + count_bytes + gaps.tobytes()
 
 
 # Terms of at most this many postings are encoded in plain Python, not numpy.

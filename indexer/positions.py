@@ -22,8 +22,11 @@ import numpy as np
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
 
+from .runs import run_starts
+
 HEADER = _INT_SIZE  # the position count Whoosh's own decoders read first
 NARROW, WIDE = np.dtype("<u2"), np.dtype("<u4")
+_BIG_ENDIAN = np.array([1 << 24, 1 << 16, 1 << 8, 1], dtype=np.int64)  # pack_uint
 
 
 class PackedPositions(Positions):
@@ -47,6 +50,22 @@ def deltas_of(valuestring: bytes) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     width = NARROW if len(valuestring) - HEADER == 2 * count else WIDE
     return np.frombuffer(valuestring, dtype=width, offset=HEADER, count=count)
+
+
+def narrow_runs(values: list[bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Several postings' packed values at once: each one's position count,
+    and all their 16-bit deltas as one run of bytes; None when any gap needed
+    32 bits. (The array reader decodes a block this way, the writer copies
+    a term's values this way; ``deltas_of`` is one posting's.)"""
+    sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
+    header = run_starts(sizes)[:, None] + np.arange(HEADER)
+    counts = raw[header].astype(np.int64) @ _BIG_ENDIAN  # Whoosh's pack_uint
+    if not np.array_equal(sizes - HEADER, 2 * counts):
+        return None
+    body = np.ones(raw.size, dtype=bool)
+    body[header.ravel()] = False
+    return counts, raw[body]
 
 
 def position_values(fmt, counts: np.ndarray, positions: np.ndarray) -> list[bytes]:

@@ -35,7 +35,7 @@ from whoosh.system import _INT_SIZE, unpack_uint
 from whoosh.util.numeric import byte_to_length
 
 from indexer.codec import ArrayLeafMatcher
-from indexer.positions import HEADER, NARROW, PackedPositions, deltas_of
+from indexer.positions import NARROW, PackedPositions, deltas_of, narrow_runs
 from indexer.runs import run_starts
 
 from . import sortedsets
@@ -45,7 +45,6 @@ BM25_K1, BM25_B = BM25F().K1, BM25F().B  # the parameters Whoosh's searcher scor
 _PROTOCOL_2 = b"\x80\x02"  # how Whoosh's pickled position lists begin
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY = np.zeros(0, dtype=np.int64)
-_BIG_ENDIAN = np.array([1 << 24, 1 << 16, 1 << 8, 1], dtype=np.int64)
 
 
 class IndexPostings:
@@ -530,15 +529,11 @@ def _packed_block(encoded) -> tuple[np.ndarray, np.ndarray] | None:
     """A block of packed postings at once; None when any gap needed 32 bits."""
     if not encoded:
         return _EMPTY, _EMPTY
-    sizes = _lengths(encoded)
-    raw = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    header = run_starts(sizes)[:, None] + np.arange(HEADER)
-    counts = raw[header].astype(np.int64) @ _BIG_ENDIAN  # Whoosh's pack_uint
-    if not np.array_equal(sizes - HEADER, 2 * counts):
+    runs = narrow_runs(encoded)
+    if runs is None:
         return None
-    body = np.ones(raw.size, dtype=bool)
-    body[header.ravel()] = False
-    return raw[body].view(NARROW).astype(np.int64), counts
+    counts, gaps = runs
+    return gaps.view(NARROW).astype(np.int64), counts
 
 
 def _pickled_block(encoded) -> list | None:
